@@ -1,0 +1,3 @@
+from mlwright.cli import main
+
+main()

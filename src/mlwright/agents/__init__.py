@@ -1,0 +1,1 @@
+"""The roles (designer, coder, tuner, aggregator) and the manager that steers them."""

@@ -1,0 +1,1 @@
+"""The offline brain: recipes, known fixes and Optuna; no model API, no network."""

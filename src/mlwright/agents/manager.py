@@ -1,0 +1,372 @@
+"""The manager: spends the budget over candidates. Diverse drafts first, then tuning where
+validation says it pays, debugging of failures, pruning of the hopeless; stops on time.
+
+Every decision is journaled; every finished run is scored by the harness, never by the candidate.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mlwright.agents.roles import Coder, Designer, Fix, Plan, RunFailure
+from mlwright.agents.state import CandidateState, RunRecord, SearchState
+from mlwright.budget import Deadline
+from mlwright.ensemble import blend, select_ensemble
+from mlwright.execution.base import Executor, RunOutcome, RunRequest
+from mlwright.journal import Journal
+from mlwright.knowledge.recipes import RecipeContext, estimated_fit_seconds, get_recipe
+from mlwright.paths import RunPaths
+from mlwright.progress import Progress, RunLine
+from mlwright.publish import Member, Publisher
+from mlwright.scoring import InvalidOutput, read_predictions, score_run
+from mlwright.task.metrics import Metric
+from mlwright.workspace.candidate import CandidateRepo
+from mlwright.workspace.sandbox import SandboxLimits
+
+ENSEMBLE_POOL = 12
+KEPT_PREDICTIONS = 24
+PRUNE_SHARE = 0.9  # tune only candidates within 90% of the best's gain over a constant
+LARGE_ROWS = 50_000  # above this, tuning trials fit on a sample of rows
+
+
+@dataclass(frozen=True)
+class SearchSetup:
+    paths: RunPaths
+    ctx: RecipeContext
+    folds: pd.DataFrame
+    y: np.ndarray
+    metric: Metric
+    budget_seconds: float
+    seed: int
+    slots: int
+    threads: int
+    memory_mb: int
+    constant_score: float
+
+
+class Manager:
+    def __init__(self, setup: SearchSetup, state: SearchState, journal: Journal, executor: Executor,
+                 designer: Designer, coder: Coder, tuner, publisher: Publisher, progress: Progress,
+                 deadline: Deadline):
+        self.setup = setup
+        self.state = state
+        self.journal = journal
+        self.executor = executor
+        self.designer = designer
+        self.coder = coder
+        self.tuner = tuner
+        self.publisher = publisher
+        self.progress = progress
+        self.deadline = deadline
+        self.reserve = max(2.0, 0.03 * setup.budget_seconds)
+        self.scored_rows = (setup.folds.to_numpy() == 2).any(axis=1)
+        self.predictions: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.published_score: float | None = None
+        self.ensemble_weights: dict[str, float] = {}
+        self.pending_plans: list[Plan] = []
+        self.pending_fixes: list[tuple[str, Fix]] = []
+        self.inflight: dict[Future, RunRecord] = {}
+
+    # ---- the loop -------------------------------------------------------------------------
+    def search(self) -> None:
+        taken = {c.recipe for c in self.state.candidates.values()}
+        self.pending_plans = self.designer.propose(
+            self.setup.ctx, taken, self.setup.budget_seconds, self.setup.folds.shape[1]
+        )
+        self.journal.append("plans_proposed", plans=[p.model_dump() for p in self.pending_plans])
+        while True:
+            self._fill_slots()
+            if not self.inflight:
+                break
+            timeout = max(0.5, self._time_for_runs() + 5.0)
+            done, _ = wait(list(self.inflight), timeout=timeout, return_when=FIRST_COMPLETED)
+            if not done:
+                self.executor.shutdown(cancel=True)
+                continue
+            improved = False
+            for future in done:
+                record = self.inflight.pop(future)
+                improved |= self._finish(record, future.result())
+            self._fill_slots()  # keep the workers busy before the slower aggregation
+            if improved:
+                self.aggregate()
+
+    def _time_for_runs(self) -> float:
+        return self.deadline.remaining() - self.reserve
+
+    def _fill_slots(self) -> None:
+        while len(self.inflight) < self.executor.slots:
+            if not self._launch_next():
+                return
+
+    def _launch_next(self) -> bool:
+        left = self._time_for_runs()
+        if left < 4.0:
+            return False
+        if self.pending_fixes:
+            candidate_id, fix = self.pending_fixes.pop(0)
+            candidate = self.state.candidates[candidate_id]
+            params = {**get_recipe(candidate.recipe).defaults(self.setup.ctx), **fix.params}
+            candidate.debug_attempts += 1
+            candidate.repo.write_params(params)
+            candidate.repo.commit(f"debug: {fix.reason}")
+            return self._launch(candidate, params, "debug", fix.row_fraction, self._draft_window())
+        while self.pending_plans:
+            plan = self.pending_plans.pop(0)
+            expected = estimated_fit_seconds(get_recipe(plan.recipe), self.setup.ctx,
+                                             self.setup.folds.shape[1])
+            if expected > 1.5 * left and self.state.ok_runs():
+                self.journal.append("plan_skipped", recipe=plan.recipe,
+                                    reason=f"needs ~{expected:.0f}s, {left:.0f}s left")
+                continue
+            candidate = self._create_candidate(plan)
+            return self._launch(candidate, dict(plan.params), "draft", 1.0, self._draft_window())
+        choice = self._pick_for_tuning(left)
+        if choice is None:
+            return False
+        candidate, action = choice
+        if action == "improve":
+            params = _refined(candidate.best_run(self.setup.metric).params)
+            return self._launch(candidate, params, "improve", 1.0, self._tune_window(candidate))
+        params = self.tuner.suggest(candidate.candidate_id)
+        if params is None:
+            return False
+        fraction = min(1.0, LARGE_ROWS / self.setup.ctx.rows)
+        return self._launch(candidate, params, "tune", fraction, self._tune_window(candidate))
+
+    def _draft_window(self) -> float:
+        return max(10.0, 0.3 * self.setup.budget_seconds)
+
+    def _tune_window(self, candidate: CandidateState) -> float:
+        typical = candidate.typical_seconds() or 10.0
+        return max(2.0 * typical, 0.15 * self.setup.budget_seconds)
+
+    # ---- candidates and runs ---------------------------------------------------------------
+    def _create_candidate(self, plan: Plan) -> CandidateState:
+        candidate_id = self.state.next_candidate_id()
+        repo = CandidateRepo.create(self.setup.paths.candidates, candidate_id)
+        code = self.coder.write(plan)
+        repo.write_params(plan.params)
+        repo.write(code.files, code.message)
+        candidate = CandidateState(candidate_id, plan.recipe, plan, repo)
+        self.state.candidates[candidate_id] = candidate
+        self.journal.append("candidate_created", candidate_id, recipe=plan.recipe,
+                            plan=plan.model_dump(), parent=plan.parent)
+        self.tuner.register(candidate_id, plan.recipe, plan.params)
+        return candidate
+
+    def _launch(self, candidate: CandidateState, params: dict[str, Any], action: str,
+                row_fraction: float, window: float) -> bool:
+        left = self._time_for_runs()
+        window = min(window, left)
+        run_id = self.state.next_run_id()
+        run_dir = candidate.repo.run_dir(run_id)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / "params.json").write_text(json.dumps(params, indent=1, default=str))
+        # The candidate stops learning a little early so it can predict and save in time.
+        soft = window - max(1.0, 0.12 * window)
+        env = {
+            "MLWRIGHT_SCHEMA": str(self.setup.paths.schema),
+            "MLWRIGHT_PARAMS": str(run_dir / "params.json"),
+            "MLWRIGHT_FOLDS": str(self.setup.paths.folds),
+            "MLWRIGHT_TRAIN": str(self.setup.ctx.spec.files.train),
+            "MLWRIGHT_TEST": str(self.setup.ctx.spec.files.test),
+            "MLWRIGHT_OUTPUT": str(run_dir),
+            "MLWRIGHT_DEADLINE": f"{time.time() + soft:.3f}",
+            "MLWRIGHT_THREADS": str(self.setup.threads),
+            "MLWRIGHT_SEED": str(self.setup.seed),
+            "MLWRIGHT_ROW_FRACTION": f"{row_fraction:.6f}",
+        }
+        limits = SandboxLimits(wall_seconds=window + 1.0, memory_mb=self.setup.memory_mb,
+                               threads=self.setup.threads)
+        record = RunRecord(run_id, candidate.candidate_id, action, params, row_fraction,
+                           started_at=time.time())
+        self.state.add_run(record)
+        self.journal.append("run_started", candidate.candidate_id, run_id, action=action,
+                            params=params, row_fraction=row_fraction, window=round(window, 2))
+        request = RunRequest(run_id, candidate.candidate_id, candidate.repo.path / "train.py",
+                             run_dir, env, limits)
+        self.inflight[self.executor.submit(request)] = record
+        self.progress.run_started(RunLine(run_id, candidate.candidate_id, candidate.recipe, action))
+        return True
+
+    def _finish(self, record: RunRecord, outcome: RunOutcome) -> bool:
+        """Score a finished run, journal it, queue a fix if it failed. True if it scored."""
+        sandbox = outcome.sandbox
+        run_dir = outcome.request.run_dir
+        candidate = self.state.candidates[record.candidate_id]
+        record.seconds = round(sandbox.wall_seconds, 2)
+        resources = {"wall_seconds": record.seconds, "peak_rss_mb": sandbox.peak_rss_mb,
+                     "exit_code": sandbox.exit_code, "stopped_for": sandbox.stopped_for,
+                     "host": outcome.host, "network_isolated": sandbox.network_isolated}
+        (run_dir / "resources.json").write_text(json.dumps(resources, indent=1))
+        invalid = None
+        if sandbox.ok:
+            try:
+                scored = self._score(run_dir)
+            except InvalidOutput as exc:
+                invalid = str(exc)
+        if sandbox.ok and invalid is None:
+            record.status, record.score, record.fold_scores = "ok", scored.score, scored.fold_scores
+            self.predictions[record.run_id] = (scored.oof[self.scored_rows], scored.test)
+            self._forget_weak_predictions()
+        else:
+            record.status = "cancelled" if sandbox.stopped_for == "cancelled" else "failed"
+            record.error = invalid or sandbox.stopped_for or f"exit code {sandbox.exit_code}"
+        self.journal.append("run_finished", record.candidate_id, record.run_id,
+                            status=record.status, score=record.score, fold_scores=record.fold_scores,
+                            seconds=record.seconds, error=record.error, **resources)
+        note = record.error or ""
+        self.progress.run_finished(record.run_id, record.status, record.score, record.seconds, note)
+        loss = self.setup.metric.loss(record.score) if record.status == "ok" else None
+        if record.status != "cancelled":
+            self.tuner.observe(record.candidate_id, record.params, loss)
+        if record.status == "failed":
+            self._after_failure(candidate, record, sandbox, run_dir, invalid)
+        elif record.status == "ok":
+            candidate.tune_failures_in_row = 0
+            best = candidate.best_run(self.setup.metric)
+            if best is record:
+                candidate.repo.write_params(record.params)
+                candidate.repo.commit(f"{record.action}: {record.run_id} scores {record.score:.5f}")
+        return record.status == "ok"
+
+    def _score(self, run_dir: Path):
+        spec = self.setup.ctx.spec
+        oof, test = read_predictions(run_dir, len(self.setup.y), self.setup.ctx.profile.test_rows,
+                                     spec.task_type, len(spec.classes))
+        return score_run(oof, test, self.setup.y, self.setup.folds, self.setup.metric, spec.task_type)
+
+    def _after_failure(self, candidate: CandidateState, record: RunRecord, sandbox, run_dir: Path,
+                       invalid: str | None) -> None:
+        if record.action in ("tune", "improve"):
+            candidate.tune_failures_in_row += 1
+            if candidate.tune_failures_in_row >= 3:
+                self._set_status(candidate, "pruned", "three tuning runs failed in a row")
+            return
+        failure = RunFailure(recipe=candidate.recipe, params=record.params,
+                             stopped_for=sandbox.stopped_for, exit_code=sandbox.exit_code,
+                             log_tail=_tail(run_dir / "stderr.log"), invalid_output=invalid,
+                             attempts=candidate.debug_attempts)
+        fix = self.coder.debug(failure)
+        self.journal.append("debug_decided", candidate.candidate_id, record.run_id,
+                            **fix.model_dump())
+        if fix.action == "retry":
+            self.pending_fixes.append((candidate.candidate_id, fix))
+            return
+        self._set_status(candidate, "failed", fix.reason)
+        taken = {c.recipe for c in self.state.candidates.values()}
+        if fix.action == "switch_recipe" and fix.recipe and fix.recipe not in taken:
+            replacement = get_recipe(fix.recipe)
+            self.pending_plans.insert(0, Plan(
+                recipe=replacement.name, rationale=f"{replacement.summary}. {fix.reason}.",
+                params=replacement.defaults(self.setup.ctx), parent=candidate.candidate_id))
+
+    def _set_status(self, candidate: CandidateState, status: str, reason: str) -> None:
+        candidate.status = status
+        self.journal.append("candidate_status", candidate.candidate_id, status=status, reason=reason)
+        self.progress.message(f"{candidate.candidate_id} ({candidate.recipe}) {status}: {reason}")
+
+    # ---- where the budget goes after the drafts --------------------------------------------
+    def _pick_for_tuning(self, left: float) -> tuple[CandidateState, str] | None:
+        metric = self.setup.metric
+        ranked = [c for c in self.state.candidates.values()
+                  if c.status == "active" and c.ok_runs() and self.tuner.has_space(c.candidate_id)]
+        if not ranked:
+            return None
+        ranked.sort(key=lambda c: metric.loss(c.best_run(metric).score))
+        base = metric.loss(self.setup.constant_score)
+        best_gain = base - metric.loss(ranked[0].best_run(metric).score)
+        for candidate in ranked[1:]:
+            gain = base - metric.loss(candidate.best_run(metric).score)
+            if gain < PRUNE_SHARE * best_gain and candidate.count("tune") >= 1:
+                self._set_status(candidate, "pruned", "validation score far behind the best")
+        ranked = [c for c in ranked if c.status == "active"]
+        affordable = [c for c in ranked if (c.typical_seconds() or 0) < 1.2 * left]
+        if not affordable:
+            return None
+        weights = [4.0, 2.0, 1.5]
+        best = ranked[0]
+        if (best.count("tune") >= 8 and best.count("improve") == 0 and
+                (best.typical_seconds() or 0) * 2.5 < left and _refinable(best)):
+            return best, "improve"
+        choice = min(
+            affordable,
+            key=lambda c: (c.count("tune") + 1) / weights[min(ranked.index(c), 2)]
+            if ranked.index(c) < 3 else (c.count("tune") + 1) * 2,
+        )
+        return choice, "tune"
+
+    # ---- aggregation -----------------------------------------------------------------------
+    def aggregate(self) -> None:
+        metric = self.setup.metric
+        pool = sorted((r for r in self.state.ok_runs() if r.run_id in self.predictions),
+                      key=lambda r: metric.loss(r.score))[:ENSEMBLE_POOL]
+        if not pool:
+            return
+        oof = {r.run_id: self.predictions[r.run_id][0] for r in pool}
+        choice = select_ensemble(oof, self.setup.y[self.scored_rows], metric)
+        if self.published_score is not None and not metric.better(choice.score, self.published_score):
+            return
+        tests = {r: self.predictions[r][1] for r in choice.weights}
+        members = [
+            Member(run_id, weight, self.state.candidates[self.state.runs[run_id].candidate_id]
+                   .repo.run_dir(run_id) / "model")
+            for run_id, weight in choice.weights.items()
+        ]
+        self.publisher.publish(members, blend(tests, choice.weights), choice.score)
+        self.published_score = choice.score
+        self.ensemble_weights = dict(choice.weights)
+        self.journal.append("submission_written", score=choice.score, weights=choice.weights)
+        described = " + ".join(f"{r}x{w:.2f}" for r, w in choice.weights.items())
+        self.progress.submission(choice.score, described)
+
+    def _forget_weak_predictions(self) -> None:
+        """Hold only the strongest runs' predictions in memory; the rest stay on disk."""
+        if len(self.predictions) <= KEPT_PREDICTIONS:
+            return
+        metric = self.setup.metric
+        keep = sorted(self.predictions, key=lambda r: metric.loss(self.state.runs[r].score))
+        for run_id in keep[KEPT_PREDICTIONS:]:
+            if run_id not in self.ensemble_weights:
+                del self.predictions[run_id]
+
+    def reload_predictions(self) -> None:
+        """On resume: read the finished runs' predictions back from their folders."""
+        for record in sorted(self.state.ok_runs(), key=lambda r: self.setup.metric.loss(r.score))[
+            :KEPT_PREDICTIONS
+        ]:
+            run_dir = self.state.candidates[record.candidate_id].repo.run_dir(record.run_id)
+            try:
+                scored = self._score(run_dir)
+            except InvalidOutput:
+                continue
+            self.predictions[record.run_id] = (scored.oof[self.scored_rows], scored.test)
+
+
+def _tail(path: Path, chars: int = 3000) -> str:
+    try:
+        return path.read_text(errors="replace")[-chars:]
+    except OSError:
+        return ""
+
+
+def _refinable(candidate: CandidateState) -> bool:
+    return any(k in candidate.plan.params for k in ("learning_rate", "eta"))
+
+
+def _refined(params: dict[str, Any]) -> dict[str, Any]:
+    """The best parameters with a slower learning rate: more, smaller steps usually generalise better."""
+    refined = dict(params)
+    for key in ("learning_rate", "eta"):
+        if key in refined:
+            refined[key] = float(refined[key]) / 2
+    return refined

@@ -1,0 +1,105 @@
+"""The search as plain data: candidates and their runs, rebuilt from the journal on resume."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from mlwright.agents.roles import Plan
+from mlwright.journal import Event
+from mlwright.task.metrics import Metric
+from mlwright.workspace.candidate import CandidateRepo
+
+
+@dataclass
+class RunRecord:
+    run_id: str
+    candidate_id: str
+    action: str  # draft | tune | improve | debug
+    params: dict[str, Any]
+    row_fraction: float = 1.0
+    status: str = "running"  # running | ok | failed | cancelled | abandoned
+    score: float | None = None
+    fold_scores: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+    error: str | None = None
+    started_at: float = 0.0
+
+
+@dataclass
+class CandidateState:
+    candidate_id: str
+    recipe: str
+    plan: Plan
+    repo: CandidateRepo
+    runs: list[RunRecord] = field(default_factory=list)
+    status: str = "active"  # active | pruned | failed
+    debug_attempts: int = 0
+    tune_failures_in_row: int = 0
+
+    def ok_runs(self) -> list[RunRecord]:
+        return [r for r in self.runs if r.status == "ok"]
+
+    def best_run(self, metric: Metric) -> RunRecord | None:
+        runs = self.ok_runs()
+        return min(runs, key=lambda r: metric.loss(r.score)) if runs else None
+
+    def typical_seconds(self) -> float | None:
+        times = [r.seconds for r in self.ok_runs()]
+        return float(np.median(times)) if times else None
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.runs if r.action == action)
+
+
+@dataclass
+class SearchState:
+    candidates: dict[str, CandidateState] = field(default_factory=dict)
+    runs: dict[str, RunRecord] = field(default_factory=dict)
+
+    def next_run_id(self) -> str:
+        return f"r{len(self.runs) + 1:04d}"
+
+    def next_candidate_id(self) -> str:
+        return f"c{len(self.candidates) + 1:03d}"
+
+    def add_run(self, record: RunRecord) -> None:
+        self.runs[record.run_id] = record
+        self.candidates[record.candidate_id].runs.append(record)
+
+    def ok_runs(self) -> list[RunRecord]:
+        return [r for r in self.runs.values() if r.status == "ok"]
+
+    @classmethod
+    def from_events(cls, events: list[Event], candidates_dir) -> SearchState:
+        """Replay the journal. Runs that started and never finished come back as abandoned."""
+        state = cls()
+        for event in events:
+            p = event.payload
+            if event.kind == "candidate_created":
+                state.candidates[event.candidate] = CandidateState(
+                    candidate_id=event.candidate,
+                    recipe=p["recipe"],
+                    plan=Plan.model_validate(p["plan"]),
+                    repo=CandidateRepo(event.candidate, candidates_dir / event.candidate),
+                )
+            elif event.kind == "candidate_status":
+                state.candidates[event.candidate].status = p["status"]
+            elif event.kind == "run_started":
+                state.add_run(RunRecord(event.run, event.candidate, p["action"], p["params"],
+                                        p.get("row_fraction", 1.0), started_at=event.ts))
+                if p["action"] == "debug":
+                    state.candidates[event.candidate].debug_attempts += 1
+            elif event.kind == "run_finished":
+                record = state.runs[event.run]
+                record.status = p["status"]
+                record.score = p.get("score")
+                record.fold_scores = p.get("fold_scores", [])
+                record.seconds = p.get("seconds", 0.0)
+                record.error = p.get("error")
+        for record in state.runs.values():
+            if record.status == "running":
+                record.status = "abandoned"
+        return state

@@ -1,0 +1,103 @@
+"""Command line: `mlwright run TASK_DIR` and `mlwright resume RUN_DIR`.
+
+Exit codes: 0 success; 2 for anything the user can fix (one line naming the file, column or
+option); 1 for internal faults.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from mlwright.budget import parse_budget
+from mlwright.errors import MlwrightError, OptionError
+
+KNOWN_PROVIDERS = ("openai", "anthropic", "ollama")
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Builds machine-learning models by itself.")
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"mlwright: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _check_model(model: str | None) -> None:
+    if model is None:
+        return
+    provider, _, name = model.partition(":")
+    if provider not in KNOWN_PROVIDERS or not name:
+        raise OptionError(
+            f"--model: unknown model provider in {model!r}; use PROVIDER:NAME with PROVIDER one "
+            f"of {', '.join(KNOWN_PROVIDERS)}"
+        )
+
+
+@app.command()
+def run(
+    task_dir: Path = typer.Argument(..., help="Task folder: description.md, train.csv, test.csv, "
+                                    "sample_submission.csv (or a public/ folder holding them)."),
+    description: Optional[str] = typer.Option(None, help="Task description: text or a file."),
+    budget: str = typer.Option("10m", help="Wall-clock budget: 90, 90s, 5m, 1h."),
+    out: Optional[Path] = typer.Option(None, help="Run folder [runs/<task>-<timestamp>]."),
+    brain: str = typer.Option("builtin", help="builtin | llm"),
+    model: Optional[str] = typer.Option(None, help="PROVIDER:NAME for the llm brain."),
+    seed: int = typer.Option(0, help="Seed for folds, tuning and models."),
+) -> None:
+    """Build a model for TASK_DIR within the budget; write RUN_DIR/final/."""
+    started = time.monotonic()
+    try:
+        seconds = parse_budget(budget)
+        if brain not in ("builtin", "llm"):
+            raise OptionError(f"--brain: unknown brain {brain!r}; use builtin or llm")
+        _check_model(model)
+        if brain == "llm":
+            raise OptionError("--brain llm: not built yet; use --brain builtin")
+        from mlwright.session import RunOptions, start
+
+        name = Path(task_dir).resolve().name
+        run_dir = out or Path("runs") / f"{name}-{datetime.now():%Y%m%d-%H%M%S}"
+        result = start(Path(task_dir), Path(run_dir).resolve(), RunOptions(seconds, seed, brain),
+                       description, started)
+    except MlwrightError as exc:
+        _fail(str(exc), 2)
+    typer.echo(f"done in {result.seconds:.1f}s: {result.metric} {result.score:.5f}; "
+               f"{result.submission}")
+
+
+@app.command()
+def resume(run_dir: Path = typer.Argument(..., help="A run folder that was interrupted.")) -> None:
+    """Continue an interrupted run, redoing no finished run and spending only what is left."""
+    started = time.monotonic()
+    try:
+        from mlwright.session import resume as resume_session
+
+        result = resume_session(Path(run_dir).resolve(), None, started)
+    except MlwrightError as exc:
+        _fail(str(exc), 2)
+    typer.echo(f"done in {result.seconds:.1f}s: {result.metric} {result.score:.5f}; "
+               f"{result.submission}")
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(130)
+    except MlwrightError as exc:
+        typer.echo(f"mlwright: error: {exc}", err=True)
+        sys.exit(2)
+    except Exception as exc:  # click's usage errors come here too
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(2)
+        raise

@@ -1,0 +1,1 @@
+"""Executors: the only code that knows where a candidate run executes."""

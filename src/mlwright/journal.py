@@ -1,0 +1,87 @@
+"""The run's durable record: an append-only SQLite table of events (WAL, synced on commit).
+
+Everything `resume` needs is rebuilt from these events plus the files they point to.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts REAL NOT NULL,
+    kind TEXT NOT NULL,
+    candidate TEXT,
+    run TEXT,
+    payload TEXT NOT NULL
+)
+"""
+
+
+@dataclass(frozen=True)
+class Event:
+    seq: int
+    ts: float
+    kind: str
+    candidate: str | None
+    run: str | None
+    payload: dict[str, Any]
+
+
+class Journal:
+    """Append-only event log. Safe to call from the manager's threads."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute(_SCHEMA)
+
+    def append(
+        self, kind: str, candidate: str | None = None, run: str | None = None, **payload: Any
+    ) -> Event:
+        ts = time.time()
+        body = json.dumps(payload, default=str)
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT INTO events (ts, kind, candidate, run, payload) VALUES (?, ?, ?, ?, ?)",
+                (ts, kind, candidate, run, body),
+            )
+        return Event(cursor.lastrowid, ts, kind, candidate, run, payload)
+
+    def events(self, kind: str | None = None) -> list[Event]:
+        query = "SELECT seq, ts, kind, candidate, run, payload FROM events"
+        args: tuple = ()
+        if kind:
+            query += " WHERE kind = ?"
+            args = (kind,)
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY seq", args).fetchall()
+        return [Event(s, t, k, c, r, json.loads(p)) for s, t, k, c, r, p in rows]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def elapsed_seconds(events: list[Event]) -> float:
+    """Wall time spent in all sessions so far: each session from its start to its last event."""
+    total, session_start, last = 0.0, None, None
+    for event in events:
+        if event.kind == "session_started":
+            if session_start is not None and last is not None:
+                total += last - session_start
+            session_start = event.ts
+        last = event.ts
+    if session_start is not None and last is not None:
+        total += last - session_start
+    return total

@@ -1,0 +1,238 @@
+"""Tabular recipes: which template, good defaults, a declared search space, when it fits.
+
+Defaults follow the usual starting points of Kaggle practice and the AutoML tools (smaller trees
+and slower learning on small data); spaces are the ranges those tools search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from mlwright.knowledge.space import Param
+from mlwright.task.profile import DataProfile, FeatureSchema
+from mlwright.task.spec import TaskSpec
+
+
+@dataclass(frozen=True)
+class RecipeContext:
+    spec: TaskSpec
+    profile: DataProfile
+    schema: FeatureSchema
+
+    @property
+    def rows(self) -> int:
+        return self.profile.train_rows
+
+    @property
+    def outputs(self) -> int:
+        return len(self.spec.classes) if self.spec.task_type == "multiclass" else 1
+
+    @property
+    def imbalanced(self) -> bool:
+        return self.profile.imbalance_ratio > 3
+
+    def target_transform_default(self) -> str:
+        return "log" if self.spec.metric == "rmse_log" and self.schema.positive_target else "none"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    family: str  # template file family_<family>.py
+    summary: str
+    defaults: Callable[[RecipeContext], dict[str, Any]]
+    space: Callable[[RecipeContext], list[Param]]
+    fits: Callable[[RecipeContext], str | None]  # why it does not fit, or None
+    seconds_per_million: float  # rough fit cost per million row x feature x output cells, 1 core
+    fallback: str | None
+    diversity: int  # draft order: lower first
+
+
+def _target_params(ctx: RecipeContext) -> list[Param]:
+    if ctx.spec.task_type == "regression" and ctx.schema.positive_target:
+        return [Param.choice("target_transform", "none", "log")]
+    return []
+
+
+def _lightgbm_defaults(ctx: RecipeContext) -> dict[str, Any]:
+    small = ctx.rows < 5000
+    return {
+        "learning_rate": 0.05 if ctx.rows * ctx.outputs < 200_000 else 0.1,
+        "num_leaves": 15 if small else 63,
+        "min_child_samples": 10 if small else 20,
+        "feature_fraction": 0.8,
+        "bagging_fraction": 0.9,
+        "lambda_l2": 1.0,
+        "n_estimators": 3000,
+        "target_transform": ctx.target_transform_default(),
+    }
+
+
+def _lightgbm_space(ctx: RecipeContext) -> list[Param]:
+    return [
+        Param.float("learning_rate", 0.01, 0.2, log=True),
+        Param.int("num_leaves", 4, 256, log=True),
+        Param.int("min_child_samples", 3, 100, log=True),
+        Param.float("feature_fraction", 0.3, 1.0),
+        Param.float("bagging_fraction", 0.5, 1.0),
+        Param.float("lambda_l2", 1e-3, 30.0, log=True),
+        Param.float("min_split_gain", 1e-4, 1.0, log=True),
+        *_target_params(ctx),
+    ]
+
+
+def _xgboost_defaults(ctx: RecipeContext) -> dict[str, Any]:
+    return {
+        "eta": 0.05 if ctx.rows * ctx.outputs < 200_000 else 0.1,
+        "max_depth": 4 if ctx.rows < 5000 else 6,
+        "min_child_weight": 1.0,
+        "subsample": 0.85,
+        "colsample_bytree": 0.8,
+        "lambda": 1.0,
+        "max_cat_to_onehot": 1,
+        "n_estimators": 3000,
+        "target_transform": ctx.target_transform_default(),
+    }
+
+
+def _xgboost_space(ctx: RecipeContext) -> list[Param]:
+    return [
+        Param.float("eta", 0.01, 0.2, log=True),
+        Param.int("max_depth", 2, 10),
+        Param.float("min_child_weight", 0.5, 30.0, log=True),
+        Param.float("subsample", 0.5, 1.0),
+        Param.float("colsample_bytree", 0.3, 1.0),
+        Param.float("lambda", 1e-3, 30.0, log=True),
+        Param.float("alpha", 1e-4, 10.0, log=True),
+        *_target_params(ctx),
+    ]
+
+
+def _catboost_defaults(ctx: RecipeContext) -> dict[str, Any]:
+    return {
+        "learning_rate": 0.08 if ctx.rows < 20_000 else 0.15,
+        "depth": 6,
+        "l2_leaf_reg": 3.0,
+        "n_estimators": 3000,
+        "target_transform": ctx.target_transform_default(),
+    }
+
+
+def _catboost_space(ctx: RecipeContext) -> list[Param]:
+    return [
+        Param.float("learning_rate", 0.02, 0.3, log=True),
+        Param.int("depth", 3, 9),
+        Param.float("l2_leaf_reg", 0.5, 30.0, log=True),
+        Param.float("random_strength", 0.1, 10.0, log=True),
+        *_target_params(ctx),
+    ]
+
+
+def _forest_defaults(kind: str) -> Callable[[RecipeContext], dict[str, Any]]:
+    def defaults(ctx: RecipeContext) -> dict[str, Any]:
+        regression = ctx.spec.task_type == "regression"
+        return {
+            "forest": kind,
+            "n_estimators": 300,
+            "max_features": 0.8 if regression else "sqrt",
+            "min_samples_leaf": 2 if ctx.rows < 5000 else 1,
+            "target_transform": ctx.target_transform_default(),
+            **({"class_weight": "balanced"} if ctx.imbalanced and not regression else {}),
+        }
+
+    return defaults
+
+
+def _forest_space(ctx: RecipeContext) -> list[Param]:
+    space = [
+        Param.choice("max_features", "sqrt", 0.3, 0.5, 0.8, 1.0),
+        Param.int("min_samples_leaf", 1, 20, log=True),
+        *_target_params(ctx),
+    ]
+    if ctx.spec.is_classification:
+        space.append(Param.choice("class_weight", None, "balanced"))
+    return space
+
+
+def _linear_defaults(ctx: RecipeContext) -> dict[str, Any]:
+    params: dict[str, Any] = {"scaler": "quantile", "min_frequency": 5,
+                              "target_transform": ctx.target_transform_default()}
+    if ctx.spec.task_type == "regression":
+        params["alpha"] = 1.0
+    else:
+        params["C"] = 1.0
+        if ctx.imbalanced:
+            params["class_weight"] = "balanced"
+    return params
+
+
+def _linear_space(ctx: RecipeContext) -> list[Param]:
+    space = [Param.choice("scaler", "standard", "quantile"), Param.int("min_frequency", 1, 50, log=True)]
+    if ctx.spec.task_type == "regression":
+        space.append(Param.float("alpha", 1e-3, 1e3, log=True))
+    else:
+        space += [Param.float("C", 1e-3, 1e2, log=True), Param.choice("class_weight", None, "balanced")]
+    return space + _target_params(ctx)
+
+
+def _knn_defaults(ctx: RecipeContext) -> dict[str, Any]:
+    return {"n_neighbors": 10, "weights": "distance", "scaler": "standard",
+            "target_transform": ctx.target_transform_default()}
+
+
+def _knn_space(ctx: RecipeContext) -> list[Param]:
+    return [Param.int("n_neighbors", 2, 60, log=True), Param.choice("weights", "uniform", "distance"),
+            Param.choice("scaler", "standard", "quantile"), *_target_params(ctx)]
+
+
+def _always(ctx: RecipeContext) -> str | None:
+    return None
+
+
+def _knn_fits(ctx: RecipeContext) -> str | None:
+    if ctx.rows > 50_000:
+        return f"{ctx.rows} rows make neighbour search slow"
+    if ctx.schema.feature_count > 40:
+        return f"{ctx.schema.feature_count} features dilute distances"
+    if ctx.schema.categorical and len(ctx.schema.categorical) > len(ctx.schema.numeric):
+        return "mostly categorical features make distances crude"
+    return None
+
+
+def _forest_fits(ctx: RecipeContext) -> str | None:
+    if ctx.rows * ctx.outputs > 2_000_000:
+        return "too many rows x classes for deep unpruned trees in memory"
+    return None
+
+
+RECIPES: dict[str, Recipe] = {
+    r.name: r
+    for r in [
+        Recipe("lightgbm", "lightgbm", "LightGBM GBDT, native categoricals, early stopping",
+               _lightgbm_defaults, _lightgbm_space, _always, 1.2, "random_forest", 0),
+        Recipe("catboost", "catboost", "CatBoost ordered boosting with categorical statistics",
+               _catboost_defaults, _catboost_space, _always, 6.0, "lightgbm", 1),
+        Recipe("xgboost", "xgboost", "XGBoost hist trees, categoricals native",
+               _xgboost_defaults, _xgboost_space, _always, 2.0, "lightgbm", 2),
+        Recipe("extra_trees", "forest", "Extremely randomised trees, ordinal-coded categoricals",
+               _forest_defaults("extra_trees"), _forest_space, _forest_fits, 1.5, "linear", 3),
+        Recipe("linear", "linear", "Logistic/ridge regression, quantile-scaled, one-hot",
+               _linear_defaults, _linear_space, _always, 0.3, None, 4),
+        Recipe("random_forest", "forest", "Random forest, ordinal-coded categoricals",
+               _forest_defaults("random_forest"), _forest_space, _forest_fits, 3.0, "linear", 5),
+        Recipe("knn", "knn", "k nearest neighbours on scaled features",
+               _knn_defaults, _knn_space, _knn_fits, 0.5, "linear", 6),
+    ]
+}
+
+
+def get_recipe(name: str) -> Recipe:
+    return RECIPES[name]
+
+
+def estimated_fit_seconds(recipe: Recipe, ctx: RecipeContext, n_folds: int) -> float:
+    """A prior for one run's time, replaced by what runs actually took once there are some."""
+    cells = ctx.rows * max(1, ctx.schema.feature_count) * ctx.outputs / 1e6
+    return 2.5 + n_folds * recipe.seconds_per_million * cells

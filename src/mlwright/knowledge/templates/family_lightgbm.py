@@ -1,0 +1,38 @@
+# Model: LightGBM gradient-boosted trees with native categorical splits.
+
+
+def fit_model(X, y, X_valid, y_valid, params, ctx):
+    import lightgbm as lgb
+
+    rounds = int(params.pop("n_estimators", 3000))
+    if ctx["task_type"] == "binary":
+        objective = "binary"
+    elif ctx["task_type"] == "multiclass":
+        objective = "multiclass"
+        params["num_class"] = ctx["n_classes"]
+    else:
+        objective = "l1" if ctx["metric"] == "mae" else "l2"
+    booster_params = {
+        "objective": objective,
+        "verbosity": -1,
+        "num_threads": ctx["threads"],
+        "seed": ctx["seed"],
+        "bagging_freq": 1 if params.get("bagging_fraction", 1.0) < 1.0 else 0,
+        **params,
+    }
+    deadline = ctx["deadline"]
+
+    def stop_at_deadline(env):
+        if time.time() > deadline:
+            raise lgb.callback.EarlyStopException(env.iteration, env.evaluation_result_list)
+
+    train_set = lgb.Dataset(X, y)
+    valid_set = lgb.Dataset(X_valid, y_valid, reference=train_set)
+    return lgb.train(
+        booster_params, train_set, rounds, valid_sets=[valid_set],
+        callbacks=[lgb.early_stopping(ctx["early_stopping"], verbose=False), stop_at_deadline],
+    )
+
+
+def predict_model(model, X, ctx):
+    return model.predict(X, num_iteration=model.best_iteration or None)

@@ -1,0 +1,43 @@
+# Model: XGBoost histogram trees, categoricals handled natively.
+
+
+def fit_model(X, y, X_valid, y_valid, params, ctx):
+    import xgboost as xgb
+
+    rounds = int(params.pop("n_estimators", 3000))
+    if ctx["task_type"] == "binary":
+        objective = "binary:logistic"
+    elif ctx["task_type"] == "multiclass":
+        objective = "multi:softprob"
+        params["num_class"] = ctx["n_classes"]
+    else:
+        objective = "reg:absoluteerror" if ctx["metric"] == "mae" else "reg:squarederror"
+    booster_params = {
+        "objective": objective,
+        "tree_method": "hist",
+        "nthread": ctx["threads"],
+        "seed": ctx["seed"],
+        "verbosity": 0,
+        **params,
+    }
+    deadline = ctx["deadline"]
+
+    class StopAtDeadline(xgb.callback.TrainingCallback):
+        def after_iteration(self, model, epoch, evals_log):
+            return time.time() > deadline
+
+    train_matrix = xgb.DMatrix(X, label=y, enable_categorical=True)
+    valid_matrix = xgb.DMatrix(X_valid, label=y_valid, enable_categorical=True)
+    return xgb.train(
+        booster_params, train_matrix, rounds, evals=[(valid_matrix, "valid")],
+        early_stopping_rounds=ctx["early_stopping"], callbacks=[StopAtDeadline()],
+        verbose_eval=False,
+    )
+
+
+def predict_model(model, X, ctx):
+    import xgboost as xgb
+
+    matrix = xgb.DMatrix(X, enable_categorical=True)
+    best = getattr(model, "best_iteration", None)
+    return model.predict(matrix, iteration_range=(0, best + 1) if best is not None else (0, 0))

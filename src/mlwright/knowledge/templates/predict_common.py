@@ -1,0 +1,134 @@
+# Feature preparation and prediction, shared by train.py (which imports this file) and by the
+# standalone model folder (python model/predict.py NEW.csv OUT.npy).
+import json
+import pickle
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+def learn_feature_state(frame, schema):
+    """What feature preparation learns from the training rows: the levels of each categorical."""
+    categories = {}
+    for column in schema["categorical"]:
+        values = frame[column].dropna().astype(str).unique().tolist()
+        categories[column] = sorted(values)
+    return {"categories": categories}
+
+
+def build_features(frame, schema, state):
+    """Raw CSV columns -> model-ready columns: numbers as float, dates as calendar parts,
+    texts as lengths, categoricals as pandas categories with the levels learned in training."""
+    columns = {}
+    for column in schema["numeric"]:
+        columns[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    for column in schema["datetime"]:
+        when = pd.to_datetime(frame[column], errors="coerce")
+        columns[column + "__year"] = when.dt.year.astype("float64")
+        columns[column + "__month"] = when.dt.month.astype("float64")
+        columns[column + "__day"] = when.dt.day.astype("float64")
+        columns[column + "__weekday"] = when.dt.dayofweek.astype("float64")
+        columns[column + "__dayofyear"] = when.dt.dayofyear.astype("float64")
+        columns[column + "__days"] = (
+            (when - pd.Timestamp("1970-01-01")).dt.total_seconds() / 86400.0
+        ).astype("float64")
+        if (when.dt.hour.fillna(0) != 0).any():
+            columns[column + "__hour"] = when.dt.hour.astype("float64")
+    for column in schema["text"]:
+        text = frame[column].fillna("").astype(str)
+        columns[column + "__chars"] = text.str.len().astype("float64")
+        columns[column + "__words"] = text.str.split().str.len().astype("float64")
+    for column in schema["categorical"]:
+        values = frame[column].astype(object).where(frame[column].notna(), None)
+        values = values.map(lambda v: None if v is None else str(v))
+        columns[column] = pd.Categorical(values, categories=state["categories"][column])
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def categorical_columns(X):
+    return [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
+
+
+def category_codes(X):
+    """Categoricals as integer codes (missing and unseen = -1); numbers unchanged."""
+    X = X.copy()
+    for column in categorical_columns(X):
+        X[column] = X[column].cat.codes.astype("float64")
+    return X
+
+
+def sklearn_preprocessor(X, scaler="standard", min_frequency=5):
+    """Impute + scale numbers, one-hot categoricals: what linear and distance models need."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, QuantileTransformer, StandardScaler
+
+    categorical = categorical_columns(X)
+    numeric = [c for c in X.columns if c not in categorical]
+    if scaler == "quantile":
+        scaling = QuantileTransformer(n_quantiles=min(200, len(X)), output_distribution="normal")
+    else:
+        scaling = StandardScaler()
+    parts = []
+    if numeric:
+        parts.append(
+            ("numeric", Pipeline([("impute", SimpleImputer(strategy="median", add_indicator=True)),
+                                  ("scale", scaling)]), numeric)
+        )
+    if categorical:
+        parts.append(
+            ("categorical", OneHotEncoder(handle_unknown="infrequent_if_exist",
+                                          min_frequency=min_frequency), categorical)
+        )
+    return ColumnTransformer(parts, sparse_threshold=0.3)
+
+
+def expand_probabilities(probabilities, model_classes, n_classes):
+    """Columns for every task class, even those a fold's training rows happened to lack."""
+    full = np.zeros((len(probabilities), n_classes))
+    full[:, np.asarray(model_classes, dtype=int)] = probabilities
+    return full
+
+
+def canonical_output(raw, ctx):
+    """Binary -> P(positive class) as (n,); multi-class -> (n, K); regression -> (n,) values."""
+    raw = np.asarray(raw, dtype="float64")
+    if ctx["task_type"] == "binary" and raw.ndim == 2:
+        raw = raw[:, 1]
+    if ctx["task_type"] == "regression" and ctx.get("target_transform") == "log":
+        raw = np.expm1(raw)
+    return raw
+
+
+def fit_target(y, ctx):
+    if ctx["task_type"] == "regression" and ctx.get("target_transform") == "log":
+        return np.log1p(np.clip(y, 0, None))
+    return y
+
+
+def predict_frame(frame, model_dir=None):
+    """Average of the fold models' predictions for the rows of `frame` (raw CSV columns)."""
+    model_dir = Path(model_dir or Path(__file__).resolve().parent)
+    meta = json.loads((model_dir / "meta.json").read_text())
+    X = build_features(frame, meta["schema"], meta["state"])
+    total = None
+    for index in range(meta["folds"]):
+        with open(model_dir / f"fold_{index}.pkl", "rb") as handle:
+            model = pickle.load(handle)
+        part = canonical_output(predict_model(model, X, meta["ctx"]), meta["ctx"])
+        total = part if total is None else total + part
+    return total / meta["folds"]
+
+
+def main_predict(argv):
+    if len(argv) != 3:
+        sys.exit("usage: python predict.py NEW.csv OUT.npy")
+    np.save(argv[2], predict_frame(pd.read_csv(argv[1])))
+
+
+def seconds_left(ctx):
+    return ctx["deadline"] - time.time()

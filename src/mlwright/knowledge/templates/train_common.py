@@ -1,0 +1,90 @@
+# Trains one model per fold the harness fixed; writes oof.npy, test.npy and model/.
+# Inputs come from the environment the harness sets (MLWRIGHT_*); nothing else crosses over.
+import json
+import os
+import pickle
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from predict import build_features, canonical_output, fit_model, fit_target, learn_feature_state
+from predict import predict_model
+
+TRAIN, VALID = 1, 2
+
+
+def encode_target(values, schema):
+    if schema["task_type"] == "regression":
+        return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
+    index = {label: i for i, label in enumerate(schema["classes"])}
+    return values.astype(str).str.strip().map(index).fillna(-1).to_numpy(dtype="int64")
+
+
+def main():
+    env = os.environ
+    started = time.time()
+    schema = json.loads(Path(env["MLWRIGHT_SCHEMA"]).read_text())
+    params = json.loads(Path(env["MLWRIGHT_PARAMS"]).read_text())
+    folds = pd.read_parquet(env["MLWRIGHT_FOLDS"])
+    deadline = float(env["MLWRIGHT_DEADLINE"])
+    out = Path(env.get("MLWRIGHT_OUTPUT", "."))
+    row_fraction = float(env.get("MLWRIGHT_ROW_FRACTION", "1"))
+    seed = int(env.get("MLWRIGHT_SEED", "0"))
+    target = schema["target"]
+
+    train = pd.read_csv(env["MLWRIGHT_TRAIN"], dtype={target: str})
+    test = pd.read_csv(env["MLWRIGHT_TEST"])
+    y = encode_target(train[target], schema)
+    state = learn_feature_state(train, schema)
+    X = build_features(train, schema, state)
+    X_test = build_features(test, schema, state)
+    n_outputs = len(schema["classes"]) if schema["task_type"] == "multiclass" else 0
+    shape = (len(train), n_outputs) if n_outputs else (len(train),)
+    oof = np.full(shape, np.nan)
+    test_sum = np.zeros((len(test), n_outputs) if n_outputs else (len(test),))
+    ctx = {
+        "task_type": schema["task_type"],
+        "metric": schema["metric"],
+        "n_classes": len(schema["classes"]),
+        "threads": int(env.get("MLWRIGHT_THREADS", "1")),
+        "seed": seed,
+        "early_stopping": int(params.pop("early_stopping_rounds", 100)),
+        "target_transform": params.pop("target_transform", "none"),
+    }
+    model_dir = out / "model"
+    model_dir.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    fold_columns = [c for c in folds.columns if c.startswith("fold_")]
+    for index, column in enumerate(fold_columns):
+        role = folds[column].to_numpy()
+        fit_rows = np.flatnonzero(role == TRAIN)
+        if row_fraction < 1:
+            fit_rows = np.sort(rng.choice(fit_rows, int(len(fit_rows) * row_fraction), replace=False))
+        valid_rows = np.flatnonzero(role == VALID)
+        ctx["deadline"] = time.time() + (deadline - time.time()) / (len(fold_columns) - index)
+        fold_started = time.time()
+        model = fit_model(
+            X.iloc[fit_rows], fit_target(y[fit_rows], ctx),
+            X.iloc[valid_rows], fit_target(y[valid_rows], ctx), dict(params), ctx,
+        )
+        oof[valid_rows] = canonical_output(predict_model(model, X.iloc[valid_rows], ctx), ctx)
+        test_sum += canonical_output(predict_model(model, X_test, ctx), ctx)
+        with open(model_dir / f"fold_{index}.pkl", "wb") as handle:
+            pickle.dump(model, handle)
+        print(f"fold {index}: {len(fit_rows)} rows fitted in {time.time() - fold_started:.1f}s",
+              flush=True)
+    saved_ctx = {k: v for k, v in ctx.items() if k != "deadline"}
+    meta = {"schema": schema, "state": state, "ctx": saved_ctx, "params": params,
+            "folds": len(fold_columns)}
+    (model_dir / "meta.json").write_text(json.dumps(meta, indent=1))
+    shutil.copy(Path(__file__).resolve().parent / "predict.py", model_dir / "predict.py")
+    np.save(out / "oof.npy", oof)
+    np.save(out / "test.npy", test_sum / len(fold_columns))
+    print(f"done in {time.time() - started:.1f}s", flush=True)
+
+
+if __name__ == "__main__":
+    main()

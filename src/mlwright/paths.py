@@ -1,0 +1,51 @@
+"""Where everything of one run lives; nothing is written outside the run folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class RunPaths:
+    root: Path
+
+    @property
+    def journal(self) -> Path:
+        return self.root / "journal.sqlite"
+
+    @property
+    def task(self) -> Path:
+        return self.root / "task.json"
+
+    @property
+    def profile(self) -> Path:
+        return self.root / "profile.json"
+
+    @property
+    def folds(self) -> Path:
+        return self.root / "folds.parquet"
+
+    @property
+    def schema(self) -> Path:
+        return self.root / "data" / "schema.json"
+
+    @property
+    def candidates(self) -> Path:
+        return self.root / "candidates"
+
+    @property
+    def final(self) -> Path:
+        return self.root / "final"
+
+    @property
+    def submission(self) -> Path:
+        return self.final / "submission.csv"
+
+    @property
+    def leaderboard(self) -> Path:
+        return self.final / "leaderboard.csv"
+
+    def make(self) -> None:
+        for folder in (self.root, self.root / "data", self.candidates, self.final):
+            folder.mkdir(parents=True, exist_ok=True)

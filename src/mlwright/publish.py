@@ -1,0 +1,173 @@
+"""Writing final/: the submission, the chosen models with their weights, the standalone predictor.
+
+Called whenever a better ensemble appears; the model folder is swapped in by rename and the
+submission replaced atomically, so final/ always holds a complete, valid result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mlwright.paths import RunPaths
+from mlwright.submission_format import format_submission
+from mlwright.task.spec import TaskSpec
+
+_PREDICT_PY = '''#!/usr/bin/env python
+"""Standalone predictor written by mlwright for the task '{name}'.
+
+    python predict.py NEW.csv OUT.csv
+
+NEW.csv has the columns of the task's test.csv; OUT.csv gets the submission format. Needs only
+the libraries of the models in model/ (numpy, pandas and e.g. lightgbm), not mlwright.
+"""
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+MODEL = Path(__file__).resolve().parent / "model"
+sys.path.insert(0, str(MODEL))
+from submission_format import format_submission  # noqa: E402
+
+
+def _member_module(folder):
+    spec = importlib.util.spec_from_file_location("member_" + folder.name, folder / "predict.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def predict(frame):
+    ensemble = json.loads((MODEL / "ensemble.json").read_text())
+    total = 0.0
+    for member in ensemble["members"]:
+        if member["kind"] == "constant":
+            value = np.asarray(member["value"], dtype="float64")
+            part = np.tile(value, (len(frame), 1)) if value.ndim else np.full(len(frame), value)
+        else:
+            folder = MODEL / member["folder"]
+            part = _member_module(folder).predict_frame(frame, folder)
+        total = total + member["weight"] * np.asarray(part, dtype="float64")
+    return format_submission(frame, total, ensemble["task"])
+
+
+def main(argv):
+    if len(argv) != 3:
+        sys.exit("usage: python predict.py NEW.csv OUT.csv")
+    task = json.loads((MODEL / "ensemble.json").read_text())["task"]
+    id_column = task["id_column"]
+    frame = pd.read_csv(argv[1], dtype={{id_column: str}} if id_column else None)
+    predict(frame).to_csv(argv[2], index=False)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
+'''
+
+
+@dataclass(frozen=True)
+class Member:
+    run_id: str
+    weight: float
+    model_dir: Path | None  # None for the constant fallback
+    constant: list[float] | float | None = None
+
+
+def task_format(spec: TaskSpec) -> dict:
+    return {
+        "id_column": spec.id_column,
+        "target": spec.target,
+        "submission_kind": spec.submission_kind,
+        "class_columns": spec.class_columns,
+        "classes": spec.classes,
+    }
+
+
+class Publisher:
+    def __init__(self, paths: RunPaths, spec: TaskSpec, test: pd.DataFrame,
+                 sample_ids: pd.Series | None):
+        self.paths = paths
+        self.spec = spec
+        self.test = test
+        self.sample_ids = sample_ids
+
+    def publish(self, members: list[Member], test_predictions: np.ndarray, score: float | None) -> Path:
+        final = self.paths.final
+        final.mkdir(parents=True, exist_ok=True)
+        staging = final / ".model.next"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        ensemble_members = []
+        for member in members:
+            if member.model_dir is None:
+                ensemble_members.append({"kind": "constant", "run": member.run_id,
+                                         "weight": member.weight, "value": member.constant})
+                continue
+            _link_tree(member.model_dir, staging / member.run_id)
+            ensemble_members.append({"kind": "model", "run": member.run_id,
+                                     "weight": member.weight, "folder": member.run_id})
+        (staging / "ensemble.json").write_text(json.dumps(
+            {"task": task_format(self.spec), "members": ensemble_members, "validation_score": score,
+             "metric": self.spec.metric}, indent=1))
+        source = resources.files("mlwright") / "submission_format.py"
+        (staging / "submission_format.py").write_text(source.read_text())
+        current, retired = final / "model", final / ".model.old"
+        shutil.rmtree(retired, ignore_errors=True)
+        if current.exists():
+            os.replace(current, retired)
+        os.replace(staging, current)
+        shutil.rmtree(retired, ignore_errors=True)
+        predict_py = final / "predict.py"
+        if not predict_py.exists():
+            predict_py.write_text(_PREDICT_PY.format(name=self.spec.name))
+        return self._write_submission(test_predictions)
+
+    def _write_submission(self, test_predictions: np.ndarray) -> Path:
+        table = format_submission(self.test, test_predictions, task_format(self.spec))
+        id_column = self.spec.id_column
+        if id_column and self.sample_ids is not None:
+            ordered = table.set_index(id_column)
+            if set(ordered.index) == set(self.sample_ids) and ordered.index.is_unique:
+                table = ordered.loc[self.sample_ids.to_numpy()].reset_index()
+        temporary = self.paths.submission.with_suffix(".csv.tmp")
+        table.to_csv(temporary, index=False)
+        os.replace(temporary, self.paths.submission)
+        return self.paths.submission
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Hard links where the file system allows (instant, no extra space), copies elsewhere."""
+    target.mkdir(parents=True)
+    for item in source.iterdir():
+        if item.is_dir():
+            shutil.copytree(item, target / item.name)
+            continue
+        try:
+            os.link(item, target / item.name)
+        except OSError:
+            shutil.copy2(item, target / item.name)
+
+
+def constant_prediction(spec: TaskSpec, y: np.ndarray) -> list[float] | float:
+    """The best guess knowing nothing but the target: class shares, or a central value."""
+    if spec.task_type == "regression":
+        values = y[np.isfinite(y)]
+        if spec.metric == "mae":
+            return float(np.median(values))
+        if spec.metric == "rmse_log":
+            return float(np.expm1(np.mean(np.log1p(np.clip(values, 0, None)))))
+        return float(np.mean(values))
+    counts = np.bincount(y[y >= 0].astype(int), minlength=len(spec.classes)).astype(float)
+    shares = counts / counts.sum()
+    return float(shares[1]) if spec.task_type == "binary" else shares.tolist()

@@ -1,0 +1,218 @@
+"""One session of a run: set up (or restore) everything the manager needs, search, finish.
+
+`start` understands the task and fixes the validation; `resume` rebuilds the same from the run
+folder and the journal and spends only the budget that is left.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import psutil
+
+from mlwright.agents.builtin.coder import BuiltinCoder
+from mlwright.agents.builtin.designer import BuiltinDesigner
+from mlwright.agents.builtin.tuner import BuiltinTuner
+from mlwright.agents.manager import Manager, SearchSetup
+from mlwright.agents.state import SearchState
+from mlwright.budget import Deadline
+from mlwright.errors import RunStateError
+from mlwright.execution.local import LocalExecutor
+from mlwright.journal import Journal, elapsed_seconds
+from mlwright.knowledge.recipes import RecipeContext
+from mlwright.leaderboard import write_leaderboard
+from mlwright.paths import RunPaths
+from mlwright.progress import Progress
+from mlwright.publish import Member, Publisher, constant_prediction
+from mlwright.task.loading import locate_task, read_table
+from mlwright.task.metrics import get_metric
+from mlwright.task.profile import DataProfile, FeatureSchema, profile
+from mlwright.task.spec import TaskSpec
+from mlwright.task.understand import understand
+from mlwright.validation import (
+    UNUSED,
+    choose_scheme,
+    make_folds,
+    read_folds,
+    validation_mask,
+    write_folds,
+)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    budget_seconds: float
+    seed: int = 0
+    brain: str = "builtin"
+    live: bool | None = None
+
+
+@dataclass(frozen=True)
+class SessionResult:
+    run_dir: Path
+    score: float | None
+    metric: str
+    submission: Path
+    seconds: float
+
+
+def start(task_dir: Path, out: Path, options: RunOptions, description: str | None,
+          started: float) -> SessionResult:
+    source = locate_task(task_dir, description)
+    data = understand(source)
+    spec, train, test = data.spec, data.train, data.test
+    data_profile, schema = profile(spec, train, test)
+    paths = RunPaths(out)
+    if paths.journal.exists():
+        raise RunStateError(f"{out}: already holds a run; continue it with `mlwright resume {out}`")
+    paths.make()
+    journal = Journal(paths.journal)
+    journal.append("session_started", budget_seconds=options.budget_seconds, resumed=False)
+    journal.append("run_configured", budget_seconds=options.budget_seconds, seed=options.seed,
+                   brain=options.brain, task_dir=str(Path(task_dir).resolve()))
+    paths.task.write_text(spec.model_dump_json(indent=1))
+    paths.profile.write_text(data_profile.model_dump_json(indent=1))
+    paths.schema.write_text(schema.model_dump_json(indent=1))
+    journal.append("task_understood", metric=spec.metric, task_type=spec.task_type,
+                   target=spec.target, notes=spec.notes)
+    plan = choose_scheme(spec, len(train), len(test), options.budget_seconds)
+    folds = make_folds(plan, spec, train, len(test), options.seed)
+    y = encode_target(spec, train)
+    folds.loc[~_has_target(spec, y), :] = UNUSED
+    write_folds(folds, paths.folds)
+    journal.append("folds_fixed", scheme=plan.scheme, n_folds=plan.n_folds, reason=plan.reason,
+                   scored_rows=int(validation_mask(folds).sum()))
+    deadline = Deadline(started + options.budget_seconds)
+    return _search(paths, journal, spec, data_profile, schema, train, test, folds, y, options,
+                   deadline, SearchState(), started)
+
+
+def resume(run_dir: Path, live: bool | None, started: float) -> SessionResult:
+    paths = RunPaths(run_dir)
+    for required in (paths.journal, paths.task, paths.profile, paths.schema, paths.folds):
+        if not required.exists():
+            raise RunStateError(f"{run_dir}: not a resumable run folder ({required.name} missing)")
+    journal = Journal(paths.journal)
+    events = journal.events()
+    configured = next((e.payload for e in events if e.kind == "run_configured"), None)
+    if configured is None:
+        raise RunStateError(f"{paths.journal}: no run_configured event; the run never started")
+    spent = elapsed_seconds(events)
+    left = configured["budget_seconds"] - spent
+    journal.append("session_started", budget_seconds=configured["budget_seconds"], resumed=True,
+                   spent_seconds=round(spent, 2))
+    spec = TaskSpec.model_validate_json(paths.task.read_text())
+    data_profile = DataProfile.model_validate_json(paths.profile.read_text())
+    schema = FeatureSchema.model_validate_json(paths.schema.read_text())
+    train = read_table(spec.files.train, string_columns=_string_columns(spec, with_target=True))
+    test = read_table(spec.files.test, string_columns=_string_columns(spec, with_target=False))
+    folds = read_folds(paths.folds)
+    state = SearchState.from_events(events, paths.candidates)
+    for record in state.runs.values():
+        if record.status == "abandoned":
+            journal.append("run_abandoned", record.candidate_id, record.run_id,
+                           reason="the previous session ended before this run finished")
+    options = RunOptions(budget_seconds=configured["budget_seconds"], seed=configured["seed"],
+                         brain=configured["brain"], live=live)
+    deadline = Deadline(started + max(0.0, left))
+    return _search(paths, journal, spec, data_profile, schema, train, test, folds,
+                   encode_target(spec, train), options, deadline, state, started)
+
+
+def _search(paths, journal, spec, data_profile, schema, train, test, folds, y, options, deadline,
+            state, started) -> SessionResult:
+    metric = get_metric(spec.metric)
+    ctx = RecipeContext(spec=spec, profile=data_profile, schema=schema)
+    scored = validation_mask(folds)
+    constant = constant_prediction(spec, y[scored])
+    constant_oof = _broadcast(constant, int(scored.sum()))
+    sample_ids = _sample_ids(spec)
+    publisher = Publisher(paths, spec, test, sample_ids)
+    cores = os.cpu_count() or 1
+    slots = max(1, min(cores, 4))
+    memory_mb = int(min(8192, psutil.virtual_memory().total / 2**20 * 0.7 / slots))
+    setup = SearchSetup(paths=paths, ctx=ctx, folds=folds, y=y, metric=metric,
+                        budget_seconds=options.budget_seconds, seed=options.seed, slots=slots,
+                        threads=max(1, cores // slots), memory_mb=memory_mb,
+                        constant_score=metric.score(y[scored], constant_oof))
+    executor = LocalExecutor(slots)
+    with Progress(f"mlwright {spec.name} ({spec.metric})", live=options.live) as progress:
+        manager = Manager(setup, state, journal, executor, BuiltinDesigner(), BuiltinCoder(),
+                          BuiltinTuner(ctx, options.seed), publisher, progress, deadline)
+        if not paths.submission.exists():
+            # Never empty-handed: a valid submission from the very first second.
+            publisher.publish([Member("constant", 1.0, None, constant)],
+                              _broadcast(constant, len(test)), setup.constant_score)
+            journal.append("submission_written", score=setup.constant_score,
+                           weights={"constant": 1.0})
+            progress.submission(setup.constant_score, "constant prediction")
+        _replay_into(manager, state)
+        try:
+            manager.search()
+        finally:
+            executor.shutdown(cancel=True)
+        write_leaderboard(paths.leaderboard, state, metric, manager.ensemble_weights)
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        journal.append("session_ended", score=manager.published_score, peak_rss_mb=round(peak_mb, 1))
+        score = manager.published_score
+        if score is None:
+            score = setup.constant_score
+        progress.message(
+            f"best validation {spec.metric}: {score:.5f}; submission: {paths.submission}"
+        )
+    journal.close()
+    return SessionResult(paths.root, score, spec.metric, paths.submission, time.monotonic() - started)
+
+
+def _replay_into(manager: Manager, state: SearchState) -> None:
+    """Teach the tuner what earlier sessions learned and restore the best ensemble."""
+    for candidate in state.candidates.values():
+        manager.tuner.register(candidate.candidate_id, candidate.recipe, candidate.plan.params)
+        for record in candidate.runs:
+            if record.status in ("ok", "failed"):
+                loss = manager.setup.metric.loss(record.score) if record.status == "ok" else None
+                manager.tuner.observe(candidate.candidate_id, record.params, loss)
+    if state.ok_runs():
+        manager.reload_predictions()
+        manager.aggregate()
+
+
+def encode_target(spec: TaskSpec, train: pd.DataFrame) -> np.ndarray:
+    """Targets as the harness scores them: floats, or class indices (-1 where missing)."""
+    values = train[spec.target]
+    if spec.task_type == "regression":
+        return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
+    index = {label: i for i, label in enumerate(spec.classes)}
+    return values.astype(str).str.strip().map(index).fillna(-1).to_numpy(dtype="int64")
+
+
+def _has_target(spec: TaskSpec, y: np.ndarray) -> np.ndarray:
+    return np.isfinite(y) if spec.task_type == "regression" else y >= 0
+
+
+def _broadcast(constant, rows: int) -> np.ndarray:
+    value = np.asarray(constant, dtype="float64")
+    return np.tile(value, (rows, 1)) if value.ndim else np.full(rows, float(value))
+
+
+def _string_columns(spec: TaskSpec, with_target: bool) -> tuple[str, ...]:
+    columns = (spec.id_column,) if spec.id_column else ()
+    return columns + ((spec.target,) if with_target else ())
+
+
+def _sample_ids(spec: TaskSpec) -> pd.Series | None:
+    if not spec.files.sample_submission or not spec.id_column:
+        return None
+    sample = pd.read_csv(spec.files.sample_submission, dtype={spec.id_column: str})
+    return sample[spec.id_column] if spec.id_column in sample.columns else None
+
+
+def describe_result(result: SessionResult) -> str:
+    return json.dumps({"run_dir": str(result.run_dir), "score": result.score})

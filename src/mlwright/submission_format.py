@@ -1,0 +1,35 @@
+"""Turning canonical predictions into the task's submission table.
+
+Self-contained (numpy and pandas only): mlwright copies this file next to final/predict.py so the
+standalone predictor formats exactly as the run did.
+"""
+
+import numpy as np
+import pandas as pd
+
+
+def format_submission(frame, predictions, task):
+    """frame: the rows predicted (raw CSV columns); predictions: canonical (n,) or (n, K);
+    task: id_column, target, submission_kind, class_columns, classes."""
+    predictions = np.asarray(predictions, dtype="float64")
+    table = pd.DataFrame(index=range(len(frame)))
+    if task["id_column"]:
+        table[task["id_column"]] = frame[task["id_column"]].to_numpy()
+    kind = task["submission_kind"]
+    if kind == "value":
+        table[task["target"]] = predictions
+    elif kind == "probability":
+        table[task["target"]] = np.clip(predictions, 0.0, 1.0)
+    elif kind == "class_probabilities":
+        shares = np.clip(predictions, 0.0, None)
+        shares = shares / np.maximum(shares.sum(axis=1, keepdims=True), 1e-15)
+        for index, column in enumerate(task["class_columns"]):
+            table[column] = shares[:, index]
+    else:
+        classes = np.asarray(task["classes"], dtype=object)
+        if predictions.ndim == 2:
+            chosen = predictions.argmax(axis=1)
+        else:
+            chosen = (predictions >= 0.5).astype(int)
+        table[task["target"]] = classes[chosen]
+    return table

@@ -1,0 +1,1 @@
+"""Understanding a task: its files, target, metric, submission format and data profile."""

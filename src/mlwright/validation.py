@@ -1,0 +1,100 @@
+"""The one validation split a run uses, fixed before any candidate runs.
+
+folds.parquet holds one int8 column per fold, `fold_K`: 1 = train on this row, 2 = validate on
+it, 0 = leave it out (time-ordered folds never train on the future). Row i is train.csv's row i.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mlwright.task.spec import TaskSpec
+
+TRAIN, VALID, UNUSED = 1, 2, 0
+HOLDOUT_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class ValidationPlan:
+    scheme: str  # stratified_kfold | kfold | time_ordered | holdout
+    n_folds: int
+    reason: str
+
+
+def choose_scheme(spec: TaskSpec, rows: int, test_rows: int, budget_seconds: float) -> ValidationPlan:
+    outputs = max(1, len(spec.classes)) if spec.task_type == "multiclass" else 1
+    work = rows * outputs
+    if spec.time_column:
+        return ValidationPlan("time_ordered", 3, f"test comes after train in '{spec.time_column}'")
+    if rows > HOLDOUT_ROWS or work > 3_000_000:
+        return ValidationPlan("holdout", 1, f"{rows} rows: one 20% holdout keeps runs affordable")
+    n_folds = 5
+    if budget_seconds < 300 and work > 150_000:
+        n_folds = 3
+    if spec.is_classification:
+        return ValidationPlan("stratified_kfold", n_folds, "class shares kept equal in every fold")
+    return ValidationPlan("kfold", n_folds, "shuffled K-fold on a numeric target")
+
+
+def make_folds(
+    plan: ValidationPlan, spec: TaskSpec, train: pd.DataFrame, test_rows: int, seed: int
+) -> pd.DataFrame:
+    rows = len(train)
+    rng = np.random.default_rng(seed)
+    if plan.scheme == "time_ordered":
+        return _time_ordered(pd.to_datetime(train[spec.time_column], errors="coerce"), plan.n_folds, test_rows)
+    labels = train[spec.target].astype(str).to_numpy() if spec.is_classification else None
+    if plan.scheme == "holdout":
+        assignment = _assign(rows, 5, labels, rng)
+        return pd.DataFrame({"fold_0": np.where(assignment == 0, VALID, TRAIN).astype(np.int8)})
+    assignment = _assign(rows, plan.n_folds, labels, rng)
+    return pd.DataFrame(
+        {f"fold_{k}": np.where(assignment == k, VALID, TRAIN).astype(np.int8) for k in range(plan.n_folds)}
+    )
+
+
+def _assign(rows: int, n_folds: int, labels: np.ndarray | None, rng: np.random.Generator) -> np.ndarray:
+    """Fold index per row; with labels, each class is dealt round-robin after a shuffle."""
+    assignment = np.empty(rows, dtype=np.int64)
+    if labels is None:
+        order = rng.permutation(rows)
+        assignment[order] = np.arange(rows) % n_folds
+        return assignment
+    offset = 0
+    for value in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == value))
+        assignment[members] = (np.arange(len(members)) + offset) % n_folds
+        offset += len(members)
+    return assignment
+
+
+def _time_ordered(times: pd.Series, n_folds: int, test_rows: int) -> pd.DataFrame:
+    """The last n_folds blocks, each as long as the test period, each trained on what precedes it."""
+    rows = len(times)
+    order = np.argsort(times.fillna(times.min()).to_numpy(), kind="stable")
+    block = max(1, min(test_rows, rows // (n_folds + 2)))
+    columns = {}
+    for k in range(n_folds):
+        start = rows - (n_folds - k) * block
+        column = np.full(rows, UNUSED, dtype=np.int8)
+        column[order[:start]] = TRAIN
+        column[order[start : start + block]] = VALID
+        columns[f"fold_{k}"] = column
+    return pd.DataFrame(columns)
+
+
+def validation_mask(folds: pd.DataFrame) -> np.ndarray:
+    """Rows that some fold validates on: the rows out-of-fold predictions exist for."""
+    return (folds.to_numpy() == VALID).any(axis=1)
+
+
+def write_folds(folds: pd.DataFrame, path: Path) -> None:
+    folds.to_parquet(path, index=False)
+
+
+def read_folds(path: Path) -> pd.DataFrame:
+    return pd.read_parquet(path)

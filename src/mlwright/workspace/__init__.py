@@ -1,0 +1,1 @@
+"""Candidate repositories on disk and the sandbox their code runs in."""
