@@ -15,7 +15,7 @@ from mlwright.task.metrics import Metric
 def leaderboard_rows(state: SearchState, metric: Metric, weights: dict[str, float]) -> pd.DataFrame:
     rows = []
     for candidate in state.candidates.values():
-        best = candidate.best_run(metric)
+        best = candidate.best_run()
         rows.append({
             "candidate": candidate.candidate_id,
             "recipe": candidate.recipe,

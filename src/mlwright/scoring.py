@@ -18,7 +18,8 @@ class InvalidOutput(Exception):
 
 @dataclass(frozen=True)
 class ScoredRun:
-    score: float
+    score: float  # the task's metric
+    loss: float  # the selection metric, as a loss (lower is better)
     fold_scores: list[float]
     oof: np.ndarray
     test: np.ndarray
@@ -48,7 +49,7 @@ def read_predictions(run_dir: Path, train_rows: int, test_rows: int, task_type: 
 
 def score_run(
     oof: np.ndarray, test: np.ndarray, y: np.ndarray, folds: pd.DataFrame, metric: Metric,
-    task_type: str,
+    selection: Metric, task_type: str,
 ) -> ScoredRun:
     roles = folds.to_numpy()
     scored = (roles == VALID).any(axis=1)
@@ -63,4 +64,5 @@ def score_run(
         rows = roles[:, column] == VALID
         if rows.any():
             fold_scores.append(metric.score(y[rows], oof[rows]))
-    return ScoredRun(metric.score(y[scored], oof[scored]), fold_scores, oof, test)
+    loss = selection.loss(selection.score(y[scored], oof[scored]))
+    return ScoredRun(metric.score(y[scored], oof[scored]), loss, fold_scores, oof, test)

@@ -32,7 +32,7 @@ from mlwright.paths import RunPaths
 from mlwright.progress import Progress
 from mlwright.publish import Member, Publisher, constant_prediction
 from mlwright.task.loading import locate_task, read_table
-from mlwright.task.metrics import get_metric
+from mlwright.task.metrics import get_metric, selection_metric
 from mlwright.task.profile import DataProfile, FeatureSchema, profile
 from mlwright.task.spec import TaskSpec
 from mlwright.task.understand import understand
@@ -138,10 +138,13 @@ def _search(paths, journal, spec, data_profile, schema, train, test, folds, y, o
     cores = os.cpu_count() or 1
     slots = max(1, min(cores, 4))
     memory_mb = int(min(8192, psutil.virtual_memory().total / 2**20 * 0.7 / slots))
-    setup = SearchSetup(paths=paths, ctx=ctx, folds=folds, y=y, metric=metric,
+    selection = selection_metric(metric)
+    constant_score = metric.score(y[scored], constant_oof)
+    setup = SearchSetup(paths=paths, ctx=ctx, folds=folds, y=y, metric=metric, selection=selection,
                         budget_seconds=options.budget_seconds, seed=options.seed, slots=slots,
                         threads=max(1, cores // slots), memory_mb=memory_mb,
-                        constant_score=metric.score(y[scored], constant_oof))
+                        constant_loss=selection.loss(selection.score(y[scored], constant_oof)),
+                        refit=needs_refit(folds))
     executor = LocalExecutor(slots)
     with Progress(f"mlwright {spec.name} ({spec.metric})", live=options.live) as progress:
         manager = Manager(setup, state, journal, executor, BuiltinDesigner(), BuiltinCoder(),
@@ -149,10 +152,10 @@ def _search(paths, journal, spec, data_profile, schema, train, test, folds, y, o
         if not paths.submission.exists():
             # Never empty-handed: a valid submission from the very first second.
             publisher.publish([Member("constant", 1.0, None, constant)],
-                              _broadcast(constant, len(test)), setup.constant_score)
-            journal.append("submission_written", score=setup.constant_score,
+                              _broadcast(constant, len(test)), constant_score)
+            journal.append("submission_written", score=constant_score, loss=setup.constant_loss,
                            weights={"constant": 1.0})
-            progress.submission(setup.constant_score, "constant prediction")
+            progress.submission(constant_score, "constant prediction")
         _replay_into(manager, state)
         try:
             manager.search()
@@ -163,7 +166,7 @@ def _search(paths, journal, spec, data_profile, schema, train, test, folds, y, o
         journal.append("session_ended", score=manager.published_score, peak_rss_mb=round(peak_mb, 1))
         score = manager.published_score
         if score is None:
-            score = setup.constant_score
+            score = constant_score
         progress.message(
             f"best validation {spec.metric}: {score:.5f}; submission: {paths.submission}"
         )
@@ -177,11 +180,18 @@ def _replay_into(manager: Manager, state: SearchState) -> None:
         manager.tuner.register(candidate.candidate_id, candidate.recipe, candidate.plan.params)
         for record in candidate.runs:
             if record.status in ("ok", "failed"):
-                loss = manager.setup.metric.loss(record.score) if record.status == "ok" else None
-                manager.tuner.observe(candidate.candidate_id, record.params, loss)
+                manager.tuner.observe(candidate.candidate_id, record.params, record.loss)
     if state.ok_runs():
         manager.reload_predictions()
         manager.aggregate()
+
+
+def needs_refit(folds: pd.DataFrame) -> bool:
+    """Refit on all rows when fold models miss data the test needs: a single holdout model saw
+    only 80%, and time-ordered fold models never saw the latest period."""
+    roles = folds.to_numpy()
+    unused = roles == UNUSED
+    return folds.shape[1] == 1 or bool((unused.any(axis=1) & ~unused.all(axis=1)).any())
 
 
 def encode_target(spec: TaskSpec, train: pd.DataFrame) -> np.ndarray:

@@ -44,12 +44,14 @@ class SearchSetup:
     folds: pd.DataFrame
     y: np.ndarray
     metric: Metric
+    selection: Metric  # what decisions are made on; see metrics.selection_metric
     budget_seconds: float
     seed: int
     slots: int
     threads: int
     memory_mb: int
-    constant_score: float
+    constant_loss: float
+    refit: bool  # fit one more model on all rows for the test predictions
 
 
 class Manager:
@@ -70,6 +72,7 @@ class Manager:
         self.scored_rows = (setup.folds.to_numpy() == 2).any(axis=1)
         self.predictions: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.published_score: float | None = None
+        self.published_loss: float | None = None
         self.ensemble_weights: dict[str, float] = {}
         self.pending_plans: list[Plan] = []
         self.pending_fixes: list[tuple[str, Fix]] = []
@@ -134,7 +137,7 @@ class Manager:
             return False
         candidate, action = choice
         if action == "improve":
-            params = _refined(candidate.best_run(self.setup.metric).params)
+            params = _refined(candidate.best_run().params)
             return self._launch(candidate, params, "improve", 1.0, self._tune_window(candidate))
         params = self.tuner.suggest(candidate.candidate_id)
         if params is None:
@@ -184,6 +187,7 @@ class Manager:
             "MLWRIGHT_THREADS": str(self.setup.threads),
             "MLWRIGHT_SEED": str(self.setup.seed),
             "MLWRIGHT_ROW_FRACTION": f"{row_fraction:.6f}",
+            "MLWRIGHT_REFIT": "1" if self.setup.refit else "0",
         }
         limits = SandboxLimits(wall_seconds=window + 1.0, memory_mb=self.setup.memory_mb,
                                threads=self.setup.threads)
@@ -215,26 +219,26 @@ class Manager:
             except InvalidOutput as exc:
                 invalid = str(exc)
         if sandbox.ok and invalid is None:
-            record.status, record.score, record.fold_scores = "ok", scored.score, scored.fold_scores
+            record.status, record.score, record.loss = "ok", scored.score, scored.loss
+            record.fold_scores = scored.fold_scores
             self.predictions[record.run_id] = (scored.oof[self.scored_rows], scored.test)
             self._forget_weak_predictions()
         else:
             record.status = "cancelled" if sandbox.stopped_for == "cancelled" else "failed"
             record.error = invalid or sandbox.stopped_for or f"exit code {sandbox.exit_code}"
         self.journal.append("run_finished", record.candidate_id, record.run_id,
-                            status=record.status, score=record.score, fold_scores=record.fold_scores,
+                            status=record.status, score=record.score, loss=record.loss,
+                            fold_scores=record.fold_scores,
                             seconds=record.seconds, error=record.error, **resources)
         note = record.error or ""
         self.progress.run_finished(record.run_id, record.status, record.score, record.seconds, note)
-        loss = self.setup.metric.loss(record.score) if record.status == "ok" else None
         if record.status != "cancelled":
-            self.tuner.observe(record.candidate_id, record.params, loss)
+            self.tuner.observe(record.candidate_id, record.params, record.loss)
         if record.status == "failed":
             self._after_failure(candidate, record, sandbox, run_dir, invalid)
         elif record.status == "ok":
             candidate.tune_failures_in_row = 0
-            best = candidate.best_run(self.setup.metric)
-            if best is record:
+            if candidate.best_run() is record:
                 candidate.repo.write_params(record.params)
                 candidate.repo.commit(f"{record.action}: {record.run_id} scores {record.score:.5f}")
         return record.status == "ok"
@@ -243,7 +247,8 @@ class Manager:
         spec = self.setup.ctx.spec
         oof, test = read_predictions(run_dir, len(self.setup.y), self.setup.ctx.profile.test_rows,
                                      spec.task_type, len(spec.classes))
-        return score_run(oof, test, self.setup.y, self.setup.folds, self.setup.metric, spec.task_type)
+        return score_run(oof, test, self.setup.y, self.setup.folds, self.setup.metric,
+                         self.setup.selection, spec.task_type)
 
     def _after_failure(self, candidate: CandidateState, record: RunRecord, sandbox, run_dir: Path,
                        invalid: str | None) -> None:
@@ -277,16 +282,15 @@ class Manager:
 
     # ---- where the budget goes after the drafts --------------------------------------------
     def _pick_for_tuning(self, left: float) -> tuple[CandidateState, str] | None:
-        metric = self.setup.metric
         ranked = [c for c in self.state.candidates.values()
                   if c.status == "active" and c.ok_runs() and self.tuner.has_space(c.candidate_id)]
         if not ranked:
             return None
-        ranked.sort(key=lambda c: metric.loss(c.best_run(metric).score))
-        base = metric.loss(self.setup.constant_score)
-        best_gain = base - metric.loss(ranked[0].best_run(metric).score)
+        ranked.sort(key=lambda c: c.best_run().loss)
+        base = self.setup.constant_loss
+        best_gain = base - ranked[0].best_run().loss
         for candidate in ranked[1:]:
-            gain = base - metric.loss(candidate.best_run(metric).score)
+            gain = base - candidate.best_run().loss
             if gain < PRUNE_SHARE * best_gain and candidate.count("tune") >= 1:
                 self._set_status(candidate, "pruned", "validation score far behind the best")
         ranked = [c for c in ranked if c.status == "active"]
@@ -307,43 +311,43 @@ class Manager:
 
     # ---- aggregation -----------------------------------------------------------------------
     def aggregate(self) -> None:
-        metric = self.setup.metric
+        selection = self.setup.selection
         pool = sorted((r for r in self.state.ok_runs() if r.run_id in self.predictions),
-                      key=lambda r: metric.loss(r.score))[:ENSEMBLE_POOL]
+                      key=lambda r: r.loss)[:ENSEMBLE_POOL]
         if not pool:
             return
         oof = {r.run_id: self.predictions[r.run_id][0] for r in pool}
-        choice = select_ensemble(oof, self.setup.y[self.scored_rows], metric)
-        if self.published_score is not None and not metric.better(choice.score, self.published_score):
+        y = self.setup.y[self.scored_rows]
+        choice = select_ensemble(oof, y, selection)
+        loss = selection.loss(choice.score)
+        if self.published_loss is not None and loss >= self.published_loss:
             return
+        score = self.setup.metric.score(y, blend(oof, choice.weights))
         tests = {r: self.predictions[r][1] for r in choice.weights}
         members = [
             Member(run_id, weight, self.state.candidates[self.state.runs[run_id].candidate_id]
                    .repo.run_dir(run_id) / "model")
             for run_id, weight in choice.weights.items()
         ]
-        self.publisher.publish(members, blend(tests, choice.weights), choice.score)
-        self.published_score = choice.score
+        self.publisher.publish(members, blend(tests, choice.weights), score)
+        self.published_score, self.published_loss = score, loss
         self.ensemble_weights = dict(choice.weights)
-        self.journal.append("submission_written", score=choice.score, weights=choice.weights)
+        self.journal.append("submission_written", score=score, loss=loss, weights=choice.weights)
         described = " + ".join(f"{r}x{w:.2f}" for r, w in choice.weights.items())
-        self.progress.submission(choice.score, described)
+        self.progress.submission(score, described)
 
     def _forget_weak_predictions(self) -> None:
         """Hold only the strongest runs' predictions in memory; the rest stay on disk."""
         if len(self.predictions) <= KEPT_PREDICTIONS:
             return
-        metric = self.setup.metric
-        keep = sorted(self.predictions, key=lambda r: metric.loss(self.state.runs[r].score))
+        keep = sorted(self.predictions, key=lambda r: self.state.runs[r].loss)
         for run_id in keep[KEPT_PREDICTIONS:]:
             if run_id not in self.ensemble_weights:
                 del self.predictions[run_id]
 
     def reload_predictions(self) -> None:
         """On resume: read the finished runs' predictions back from their folders."""
-        for record in sorted(self.state.ok_runs(), key=lambda r: self.setup.metric.loss(r.score))[
-            :KEPT_PREDICTIONS
-        ]:
+        for record in sorted(self.state.ok_runs(), key=lambda r: r.loss)[:KEPT_PREDICTIONS]:
             run_dir = self.state.candidates[record.candidate_id].repo.run_dir(record.run_id)
             try:
                 scored = self._score(run_dir)

@@ -9,7 +9,6 @@ import numpy as np
 
 from mlwright.agents.roles import Plan
 from mlwright.journal import Event
-from mlwright.task.metrics import Metric
 from mlwright.workspace.candidate import CandidateRepo
 
 
@@ -21,7 +20,8 @@ class RunRecord:
     params: dict[str, Any]
     row_fraction: float = 1.0
     status: str = "running"  # running | ok | failed | cancelled | abandoned
-    score: float | None = None
+    score: float | None = None  # the task's metric
+    loss: float | None = None  # the selection metric as a loss: what decisions use
     fold_scores: list[float] = field(default_factory=list)
     seconds: float = 0.0
     error: str | None = None
@@ -42,9 +42,9 @@ class CandidateState:
     def ok_runs(self) -> list[RunRecord]:
         return [r for r in self.runs if r.status == "ok"]
 
-    def best_run(self, metric: Metric) -> RunRecord | None:
+    def best_run(self) -> RunRecord | None:
         runs = self.ok_runs()
-        return min(runs, key=lambda r: metric.loss(r.score)) if runs else None
+        return min(runs, key=lambda r: r.loss) if runs else None
 
     def typical_seconds(self) -> float | None:
         times = [r.seconds for r in self.ok_runs()]
@@ -96,6 +96,7 @@ class SearchState:
                 record = state.runs[event.run]
                 record.status = p["status"]
                 record.score = p.get("score")
+                record.loss = p.get("loss")
                 record.fold_scores = p.get("fold_scores", [])
                 record.seconds = p.get("seconds", 0.0)
                 record.error = p.get("error")

@@ -140,3 +140,13 @@ def get_metric(name: str) -> Metric:
         return METRICS[name]
     except KeyError:
         raise KeyError(f"unknown metric {name!r}; known: {', '.join(sorted(METRICS))}") from None
+
+
+def selection_metric(metric: Metric) -> Metric:
+    """The metric decisions are made on (tuning, ranking, ensembling).
+
+    Accuracy counts only which side of 0.5 a probability falls; on a few hundred rows that is
+    mostly noise, and the search then chases it. Log loss is a proper scoring rule whose optimum
+    is the true probability, so choosing on it and thresholding later is the steadier route.
+    """
+    return METRICS["logloss"] if metric.name == "accuracy" else metric

@@ -26,9 +26,8 @@ def fit_model(X, y, X_valid, y_valid, params, ctx):
         thread_count=ctx["threads"],
         verbose=False,
         allow_writing_files=False,
-        od_type="Iter",
-        od_wait=ctx["early_stopping"],
-        use_best_model=True,
+        **({} if X_valid is None else
+           {"od_type": "Iter", "od_wait": ctx["early_stopping"], "use_best_model": True}),
         **params,
     )
     deadline = ctx["deadline"]
@@ -38,10 +37,13 @@ def fit_model(X, y, X_valid, y_valid, params, ctx):
             return time.time() < deadline
 
     X_fit, categorical = _catboost_frame(X)
-    X_check, _ = _catboost_frame(X_valid)
-    model.fit(X_fit, y, cat_features=categorical, eval_set=(X_check, y_valid),
-              callbacks=[StopAtDeadline()])
+    eval_set = None if X_valid is None else (_catboost_frame(X_valid)[0], y_valid)
+    model.fit(X_fit, y, cat_features=categorical, eval_set=eval_set, callbacks=[StopAtDeadline()])
     return model
+
+
+def used_rounds(model):
+    return model.tree_count_
 
 
 def predict_model(model, X, ctx):

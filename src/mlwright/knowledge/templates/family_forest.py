@@ -28,6 +28,10 @@ def fit_model(X, y, X_valid, y_valid, params, ctx):
     return model
 
 
+def used_rounds(model):
+    return None
+
+
 def predict_model(model, X, ctx):
     X_ready = category_codes(X).fillna(-999.0)
     if ctx["task_type"] == "regression":

@@ -14,6 +14,10 @@ def fit_model(X, y, X_valid, y_valid, params, ctx):
     return model
 
 
+def used_rounds(model):
+    return None
+
+
 def predict_model(model, X, ctx):
     if ctx["task_type"] == "regression":
         return model.predict(X)

@@ -27,11 +27,17 @@ def fit_model(X, y, X_valid, y_valid, params, ctx):
             raise lgb.callback.EarlyStopException(env.iteration, env.evaluation_result_list)
 
     train_set = lgb.Dataset(X, y)
+    if X_valid is None:  # refit on all rows for a known number of rounds
+        return lgb.train(booster_params, train_set, rounds, callbacks=[stop_at_deadline])
     valid_set = lgb.Dataset(X_valid, y_valid, reference=train_set)
     return lgb.train(
         booster_params, train_set, rounds, valid_sets=[valid_set],
         callbacks=[lgb.early_stopping(ctx["early_stopping"], verbose=False), stop_at_deadline],
     )
+
+
+def used_rounds(model):
+    return model.best_iteration or model.current_iteration()
 
 
 def predict_model(model, X, ctx):

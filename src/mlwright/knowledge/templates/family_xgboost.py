@@ -27,6 +27,9 @@ def fit_model(X, y, X_valid, y_valid, params, ctx):
             return time.time() > deadline
 
     train_matrix = xgb.DMatrix(X, label=y, enable_categorical=True)
+    if X_valid is None:  # refit on all rows for a known number of rounds
+        return xgb.train(booster_params, train_matrix, rounds, callbacks=[StopAtDeadline()],
+                         verbose_eval=False)
     valid_matrix = xgb.DMatrix(X_valid, label=y_valid, enable_categorical=True)
     return xgb.train(
         booster_params, train_matrix, rounds, evals=[(valid_matrix, "valid")],
@@ -35,9 +38,13 @@ def fit_model(X, y, X_valid, y_valid, params, ctx):
     )
 
 
+def used_rounds(model):
+    best = getattr(model, "best_iteration", None)
+    return best + 1 if best is not None else model.num_boosted_rounds()
+
+
 def predict_model(model, X, ctx):
     import xgboost as xgb
 
     matrix = xgb.DMatrix(X, enable_categorical=True)
-    best = getattr(model, "best_iteration", None)
-    return model.predict(matrix, iteration_range=(0, best + 1) if best is not None else (0, 0))
+    return model.predict(matrix, iteration_range=(0, used_rounds(model)))

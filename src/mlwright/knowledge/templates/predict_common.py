@@ -116,12 +116,12 @@ def predict_frame(frame, model_dir=None):
     meta = json.loads((model_dir / "meta.json").read_text())
     X = build_features(frame, meta["schema"], meta["state"])
     total = None
-    for index in range(meta["folds"]):
-        with open(model_dir / f"fold_{index}.pkl", "rb") as handle:
+    for name in meta["predictors"]:
+        with open(model_dir / name, "rb") as handle:
             model = pickle.load(handle)
         part = canonical_output(predict_model(model, X, meta["ctx"]), meta["ctx"])
         total = part if total is None else total + part
-    return total / meta["folds"]
+    return total / len(meta["predictors"])
 
 
 def main_predict(argv):

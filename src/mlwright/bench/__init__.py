@@ -1,0 +1,1 @@
+"""Benchmark suites in the MLE-bench layout and their grading."""
