@@ -86,7 +86,8 @@ def resume(run_dir: Path = typer.Argument(..., help="A run folder that was inter
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # click returns an Exit's code instead of raising
+        sys.exit(code if isinstance(code, int) else 0)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:

@@ -1,0 +1,138 @@
+"""Bad input: exit 2 with one line naming the file, column or option; no traceback."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mlwright.bench.grading import grade_submission
+
+
+def mlwright(*args, cwd=None, timeout=300):
+    return subprocess.run([sys.executable, "-m", "mlwright", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd, timeout=timeout)
+
+
+def _expect_usage_error(result, *words):
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in result.stderr, result.stderr
+
+
+def test_missing_task_dir(tmp_path):
+    _expect_usage_error(mlwright("run", tmp_path / "nope"), "nope", "does not exist")
+
+
+@pytest.mark.parametrize("file", ["train.csv", "test.csv"])
+def test_missing_data_file(titanic, file):
+    (titanic / file).unlink()
+    _expect_usage_error(mlwright("run", titanic), file, "not found")
+
+
+@pytest.mark.parametrize(
+    "content,words",
+    [("", ["train.csv", "empty"]),
+     ("PassengerId,Sex,Age,Pclass,Survived\n", ["train.csv", "no data rows"]),
+     ("\x89PNG\x00\x00binary", ["train.csv", "not a CSV"]),
+     ("PassengerId,Sex,Age,Pclass,Survived\n1,male,3,1,0\n2,female,4\n", ["train.csv", "line 3"])],
+)
+def test_bad_train_file(titanic, content, words):
+    (titanic / "train.csv").write_bytes(content.encode("latin-1"))
+    _expect_usage_error(mlwright("run", titanic, "--budget", "20"), *words)
+
+
+def test_target_not_in_train(titanic):
+    frame = pd.read_csv(titanic / "train.csv").drop(columns=["Survived"])
+    frame.to_csv(titanic / "train.csv", index=False)
+    _expect_usage_error(mlwright("run", titanic), "Survived")
+
+
+def test_test_columns_differ(titanic):
+    frame = pd.read_csv(titanic / "test.csv").drop(columns=["Age"])
+    frame.to_csv(titanic / "test.csv", index=False)
+    _expect_usage_error(mlwright("run", titanic), "test.csv", "Age")
+
+
+def test_no_description(titanic):
+    (titanic / "description.md").unlink()
+    _expect_usage_error(mlwright("run", titanic), "--description")
+
+
+@pytest.mark.parametrize(
+    "option,value,word",
+    [("--brain", "magic", "--brain"), ("--budget", "soon", "--budget"),
+     ("--model", "acme:big", "provider")],
+)
+def test_bad_options(titanic, option, value, word):
+    _expect_usage_error(mlwright("run", titanic, option, value), word)
+
+
+def _constant_accuracy(task_root: Path) -> float:
+    answers = pd.read_csv(task_root / "private" / "answers.csv")
+    return answers["Survived"].value_counts(normalize=True).max()
+
+
+def test_end_to_end_titanic(titanic, tmp_path):
+    shared = Path(__file__).resolve().parents[2] / "shared" / "tasks" / "titanic"
+    out = tmp_path / "run"
+    result = mlwright("run", titanic, "--budget", "25", "--out", out)
+    assert result.returncode == 0, result.stderr
+    submission = pd.read_csv(out / "final" / "submission.csv")
+    sample = pd.read_csv(titanic / "sample_submission.csv")
+    assert list(submission.columns) == list(sample.columns)
+    assert submission["PassengerId"].tolist() == sample["PassengerId"].tolist()
+    assert set(submission["Survived"]) <= {0, 1}
+    leaderboard = pd.read_csv(out / "final" / "leaderboard.csv")
+    assert {"lightgbm", "catboost", "xgboost", "linear"} <= set(leaderboard["recipe"])
+    assert leaderboard["score"].notna().all()
+    # the standalone predictor reproduces the submission
+    again = tmp_path / "again.csv"
+    subprocess.run([sys.executable, out / "final" / "predict.py", titanic / "test.csv", again],
+                   check=True)
+    pd.testing.assert_frame_equal(pd.read_csv(again), submission)
+    if shared.exists():
+        assert grade_submission(shared, out / "final" / "submission.csv").score > _constant_accuracy(shared)
+
+
+def test_killed_run_resumes_without_redoing_finished_runs(titanic, tmp_path):
+    import sqlite3
+
+    out = tmp_path / "run"
+    process = subprocess.Popen([sys.executable, "-m", "mlwright", "run", titanic, "--budget", "40",
+                                "--out", out], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    journal = out / "journal.sqlite"
+    deadline = time.monotonic() + 60
+    finished_before = []
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        if journal.exists():
+            with sqlite3.connect(journal) as db:
+                finished_before = [r for (r,) in db.execute(
+                    "SELECT run FROM events WHERE kind='run_finished'")]
+            if len(finished_before) >= 3:
+                break
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert len(finished_before) >= 3
+    with sqlite3.connect(journal) as db:
+        finished_before = [r for (r,) in db.execute("SELECT run FROM events WHERE kind='run_finished'")]
+    started = time.monotonic()
+    result = mlwright("resume", out)
+    took = time.monotonic() - started
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(journal) as db:
+        sessions = db.execute("SELECT count(*) FROM events WHERE kind='session_started'").fetchone()[0]
+        started_runs = [r for (r,) in db.execute("SELECT run FROM events WHERE kind='run_started'")]
+    assert sessions == 2
+    assert len(started_runs) == len(set(started_runs))  # no run id started twice
+    assert took < 40  # spends what was left, not a fresh budget
+    assert (out / "final" / "submission.csv").exists()
+    shutil.rmtree(out)

@@ -1,0 +1,46 @@
+import numpy as np
+import pandas as pd
+
+from mlwright.ensemble import blend, select_ensemble
+from mlwright.task.metrics import get_metric
+from mlwright.task.spec import TaskFiles, TaskSpec
+from mlwright.validation import TRAIN, UNUSED, VALID, ValidationPlan, make_folds
+
+
+def _spec(task_type="binary", time_column=None):
+    return TaskSpec(name="t", files=TaskFiles(train="/x", test="/y"), description="", id_column="id",
+                    target="y", task_type=task_type, classes=["0", "1"] if task_type == "binary" else [],
+                    metric="accuracy", direction="higher", submission_kind="label",
+                    submission_columns=["id", "y"], time_column=time_column)
+
+
+def test_stratified_folds_cover_every_row_once_and_keep_class_shares():
+    y = np.array([0] * 80 + [1] * 20)
+    train = pd.DataFrame({"y": y})
+    folds = make_folds(ValidationPlan("stratified_kfold", 5, ""), _spec(), train, 10, seed=1)
+    assert ((folds.to_numpy() == VALID).sum(axis=1) == 1).all()
+    for column in folds:
+        assert (y[folds[column] == VALID] == 1).sum() == 4
+
+
+def test_time_ordered_folds_never_train_on_the_future():
+    dates = pd.date_range("2020-01-01", periods=100).astype(str)
+    train = pd.DataFrame({"d": dates[::-1], "y": np.arange(100.0)})
+    folds = make_folds(ValidationPlan("time_ordered", 3, ""), _spec("regression", "d"), train, 10, 0)
+    times = pd.to_datetime(train["d"])
+    for column in folds:
+        fit, check = times[folds[column] == TRAIN], times[folds[column] == VALID]
+        assert len(check) == 10 and fit.max() < check.min()
+    assert (folds["fold_0"] == UNUSED).sum() == 20
+
+
+def test_caruana_beats_or_matches_best_single_model():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 500)
+    noisy = {f"m{i}": np.clip(y + rng.normal(0, 0.7, 500), 0, 1) for i in range(4)}
+    metric = get_metric("roc_auc")
+    best_single = max(metric.score(y, p) for p in noisy.values())
+    choice = select_ensemble(noisy, y, metric)
+    assert choice.score > best_single
+    assert abs(sum(choice.weights.values()) - 1) < 1e-9
+    assert metric.score(y, blend(noisy, choice.weights)) == choice.score
