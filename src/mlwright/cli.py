@@ -10,7 +10,6 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -42,11 +41,11 @@ def _check_model(model: str | None) -> None:
 def run(
     task_dir: Path = typer.Argument(..., help="Task folder: description.md, train.csv, test.csv, "
                                     "sample_submission.csv (or a public/ folder holding them)."),
-    description: Optional[str] = typer.Option(None, help="Task description: text or a file."),
+    description: str | None = typer.Option(None, help="Task description: text or a file."),
     budget: str = typer.Option("10m", help="Wall-clock budget: 90, 90s, 5m, 1h."),
-    out: Optional[Path] = typer.Option(None, help="Run folder [runs/<task>-<timestamp>]."),
+    out: Path | None = typer.Option(None, help="Run folder [runs/<task>-<timestamp>]."),
     brain: str = typer.Option("builtin", help="builtin | llm"),
-    model: Optional[str] = typer.Option(None, help="PROVIDER:NAME for the llm brain."),
+    model: str | None = typer.Option(None, help="PROVIDER:NAME for the llm brain."),
     seed: int = typer.Option(0, help="Seed for folds, tuning and models."),
 ) -> None:
     """Build a model for TASK_DIR within the budget; write RUN_DIR/final/."""
