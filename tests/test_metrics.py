@@ -36,5 +36,6 @@ def test_metric_matches_scikit_learn(name, y, pred, expected):
 def test_direction_and_selection():
     assert get_metric("rmse").better(1.0, 2.0)
     assert get_metric("roc_auc").better(0.9, 0.8)
-    assert selection_metric(get_metric("accuracy")).name == "logloss"
-    assert selection_metric(get_metric("roc_auc")).name == "roc_auc"
+    assert selection_metric(get_metric("accuracy"), 900).name == "logloss"
+    assert selection_metric(get_metric("accuracy"), 16000).name == "accuracy"
+    assert selection_metric(get_metric("roc_auc"), 900).name == "roc_auc"

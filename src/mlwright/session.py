@@ -138,7 +138,7 @@ def _search(paths, journal, spec, data_profile, schema, train, test, folds, y, o
     cores = os.cpu_count() or 1
     slots = max(1, min(cores, 4))
     memory_mb = int(min(8192, psutil.virtual_memory().total / 2**20 * 0.7 / slots))
-    selection = selection_metric(metric)
+    selection = selection_metric(metric, int(scored.sum()))
     constant_score = metric.score(y[scored], constant_oof)
     setup = SearchSetup(paths=paths, ctx=ctx, folds=folds, y=y, metric=metric, selection=selection,
                         budget_seconds=options.budget_seconds, seed=options.seed, slots=slots,

@@ -142,11 +142,17 @@ def get_metric(name: str) -> Metric:
         raise KeyError(f"unknown metric {name!r}; known: {', '.join(sorted(METRICS))}") from None
 
 
-def selection_metric(metric: Metric) -> Metric:
+SMALL_VALIDATION_ROWS = 5000
+
+
+def selection_metric(metric: Metric, scored_rows: int) -> Metric:
     """The metric decisions are made on (tuning, ranking, ensembling).
 
-    Accuracy counts only which side of 0.5 a probability falls; on a few hundred rows that is
-    mostly noise, and the search then chases it. Log loss is a proper scoring rule whose optimum
-    is the true probability, so choosing on it and thresholding later is the steadier route.
+    Accuracy counts only which side of 0.5 a probability falls; on a few thousand rows or fewer
+    that is mostly noise, and the search then chases it. Log loss is a proper scoring rule whose
+    optimum is the true probability, so on small data choosing on it is the steadier route. On
+    larger data accuracy itself is precise, and log loss would punish soft but accurate models.
     """
-    return METRICS["logloss"] if metric.name == "accuracy" else metric
+    if metric.name == "accuracy" and scored_rows < SMALL_VALIDATION_ROWS:
+        return METRICS["logloss"]
+    return metric
