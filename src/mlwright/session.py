@@ -6,7 +6,6 @@ folder and the journal and spends only the budget that is left.
 
 from __future__ import annotations
 
-import json
 import os
 import resource
 import time
@@ -222,7 +221,3 @@ def _sample_ids(spec: TaskSpec) -> pd.Series | None:
         return None
     sample = pd.read_csv(spec.files.sample_submission, dtype={spec.id_column: str})
     return sample[spec.id_column] if spec.id_column in sample.columns else None
-
-
-def describe_result(result: SessionResult) -> str:
-    return json.dumps({"run_dir": str(result.run_dir), "score": result.score})

@@ -28,6 +28,7 @@ from mlwright.progress import Progress, RunLine
 from mlwright.publish import Member, Publisher
 from mlwright.scoring import InvalidOutput, read_predictions, score_run
 from mlwright.task.metrics import Metric
+from mlwright.validation import validation_mask
 from mlwright.workspace.candidate import CandidateRepo
 from mlwright.workspace.sandbox import SandboxLimits
 
@@ -69,7 +70,7 @@ class Manager:
         self.progress = progress
         self.deadline = deadline
         self.reserve = max(2.0, 0.03 * setup.budget_seconds)
-        self.scored_rows = (setup.folds.to_numpy() == 2).any(axis=1)
+        self.scored_rows = validation_mask(setup.folds)
         self.predictions: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.published_score: float | None = None
         self.published_loss: float | None = None

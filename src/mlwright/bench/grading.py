@@ -41,7 +41,7 @@ def grade_submission(task_root: Path, submission: Path) -> Grade:
         raise TaskInputError("per-class probability answers are not graded yet")
     truth = merged[truth_columns[0]]
     guess = merged[targets[0]]
-    if metric.name in ("rmse", "mae", "rmse_log", "r2"):
+    if "regression" in metric.task_types:
         y, pred = truth.to_numpy(dtype=float), guess.to_numpy(dtype=float)
     elif metric.wants_probabilities:
         classes = sorted(truth.astype(str).unique(), key=_numeric_first)

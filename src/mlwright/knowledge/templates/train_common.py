@@ -45,7 +45,6 @@ def main():
     n_outputs = len(schema["classes"]) if schema["task_type"] == "multiclass" else 0
     shape = (len(train), n_outputs) if n_outputs else (len(train),)
     oof = np.full(shape, np.nan)
-    test_sum = np.zeros((len(test), n_outputs) if n_outputs else (len(test),))
     ctx = {
         "task_type": schema["task_type"],
         "metric": schema["metric"],
@@ -60,7 +59,7 @@ def main():
     rng = np.random.default_rng(seed)
     fold_columns = [c for c in folds.columns if c.startswith("fold_")]
     fits = len(fold_columns) + (1 if refit else 0)
-    rounds = []
+    rounds, test_parts = [], []
     for index, column in enumerate(fold_columns):
         role = folds[column].to_numpy()
         fit_rows = np.flatnonzero(role == TRAIN)
@@ -76,7 +75,7 @@ def main():
         oof[valid_rows] = canonical_output(predict_model(model, X.iloc[valid_rows], ctx), ctx)
         rounds.append(used_rounds(model))
         if not refit:
-            test_sum += canonical_output(predict_model(model, X_test, ctx), ctx)
+            test_parts.append(canonical_output(predict_model(model, X_test, ctx), ctx))
         with open(model_dir / f"fold_{index}.pkl", "wb") as handle:
             pickle.dump(model, handle)
         print(f"fold {index}: {len(fit_rows)} rows fitted in {time.time() - fold_started:.1f}s",
@@ -90,7 +89,7 @@ def main():
             refit_params["n_estimators"] = max(1, int(np.mean(rounds) * 1.15))
         ctx["deadline"] = deadline
         model = fit_model(X.iloc[known], fit_target(y[known], ctx), None, None, refit_params, ctx)
-        test_sum = canonical_output(predict_model(model, X_test, ctx), ctx) * len(fold_columns)
+        test_parts = [canonical_output(predict_model(model, X_test, ctx), ctx)]
         with open(model_dir / "full.pkl", "wb") as handle:
             pickle.dump(model, handle)
         predictors = ["full.pkl"]
@@ -101,7 +100,7 @@ def main():
     (model_dir / "meta.json").write_text(json.dumps(meta, indent=1))
     shutil.copy(Path(__file__).resolve().parent / "predict.py", model_dir / "predict.py")
     np.save(out / "oof.npy", oof)
-    np.save(out / "test.npy", test_sum / len(fold_columns))
+    np.save(out / "test.npy", np.mean(test_parts, axis=0))
     print(f"done in {time.time() - started:.1f}s", flush=True)
 
 
