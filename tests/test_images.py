@@ -1,6 +1,7 @@
 """Image tasks: a folder of PNGs named by the id column, an id-only test.csv. Real images:
 scikit-learn's bundled handwritten digits (8x8, grey), written out as PNG files."""
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +68,17 @@ def test_image_task_end_to_end(digits_task, tmp_path):
     subprocess.run([sys.executable, str(out / "final" / "predict.py"), str(task / "test.csv"),
                     str(again)], check=True)
     pd.testing.assert_frame_equal(pd.read_csv(again), submission)
+    # Pixels were decoded once for the run (train and test), not once per run of a candidate.
+    assert len(list((out / "cache").glob("pixels_*.npy"))) == 2
+
+    if importlib.util.find_spec("torch") is None:
+        return
+    board = pd.read_csv(out / "final" / "leaderboard.csv")
+    cnn = board[board["recipe"] == "cnn"].iloc[0]
+    assert cnn["score"] > 0.6, cnn  # a 30 s budget leaves it a few epochs; chance is 0.1
+    best = out / "candidates" / cnn["candidate"] / "runs" / cnn["best_run"]
+    assert "epochs of" in (best / "stdout.log").read_text()
+    alone = tmp_path / "cnn.npy"
+    subprocess.run([sys.executable, str(best / "model" / "predict.py"), str(task / "test.csv"),
+                    str(alone)], check=True)
+    np.testing.assert_allclose(np.load(alone), np.load(best / "test.npy"), atol=1e-5)

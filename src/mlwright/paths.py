@@ -35,6 +35,11 @@ class RunPaths:
         return self.root / "candidates"
 
     @property
+    def cache(self) -> Path:
+        """Features computed once per run (decoded images, text embeddings), shared by runs."""
+        return self.root / "cache"
+
+    @property
     def final(self) -> Path:
         return self.root / "final"
 

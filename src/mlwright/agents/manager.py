@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mlwright.agents.preparation import Preparations
 from mlwright.agents.roles import Coder, Designer, Fix, Plan, RunFailure
 from mlwright.agents.state import CandidateState, RunRecord, SearchState
 from mlwright.budget import Deadline
@@ -36,6 +37,7 @@ ENSEMBLE_POOL = 12
 KEPT_PREDICTIONS = 24
 PRUNE_SHARE = 0.9  # tune only candidates within 90% of the best's gain over a constant
 LARGE_ROWS = 50_000  # above this, tuning trials fit on a sample of rows
+PREP_SHARE = 0.7  # the most of the budget a preparation step (text embeddings) may take
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ class Manager:
         self.pending_plans: list[Plan] = []
         self.pending_fixes: list[tuple[str, Fix]] = []
         self.inflight: dict[Future, RunRecord] = {}
+        self.preps = Preparations(setup.paths)
+        self.prep_inflight: dict[Future, str] = {}
 
     # ---- the loop -------------------------------------------------------------------------
     def search(self) -> None:
@@ -88,15 +92,19 @@ class Manager:
         self.journal.append("plans_proposed", plans=[p.model_dump() for p in self.pending_plans])
         while True:
             self._fill_slots()
-            if not self.inflight:
+            if not self.inflight and not self.prep_inflight:
                 break
             timeout = max(0.5, self._time_for_runs() + 5.0)
-            done, _ = wait(list(self.inflight), timeout=timeout, return_when=FIRST_COMPLETED)
+            done, _ = wait([*self.inflight, *self.prep_inflight], timeout=timeout,
+                           return_when=FIRST_COMPLETED)
             if not done:
                 self.executor.shutdown(cancel=True)
                 continue
             improved = False
             for future in done:
+                if future in self.prep_inflight:
+                    self._finish_prep(self.prep_inflight.pop(future), future.result())
+                    continue
                 record = self.inflight.pop(future)
                 improved |= self._finish(record, future.result())
             self._fill_slots()  # keep the workers busy before the slower aggregation
@@ -107,7 +115,7 @@ class Manager:
         return self.deadline.remaining() - self.reserve
 
     def _fill_slots(self) -> None:
-        while len(self.inflight) < self.executor.slots:
+        while len(self.inflight) + len(self.prep_inflight) < self.executor.slots:
             if not self._launch_next():
                 return
 
@@ -123,10 +131,19 @@ class Manager:
             candidate.repo.write_params(params)
             candidate.repo.commit(f"debug: {fix.reason}")
             return self._launch(candidate, params, "debug", fix.row_fraction, self._draft_window())
-        while self.pending_plans:
-            plan = self.pending_plans.pop(0)
-            expected = estimated_fit_seconds(get_recipe(plan.recipe), self.setup.ctx,
-                                             self.setup.folds.shape[1])
+        if self._launch_prep(left):
+            return True
+        for plan in list(self.pending_plans):
+            recipe = get_recipe(plan.recipe)
+            prep = self.preps.require(recipe.prep) if recipe.prep else "done"
+            if prep in ("waiting", "running"):
+                continue  # its data is not ready yet; other work goes first
+            self.pending_plans.remove(plan)
+            if prep == "failed":
+                self.journal.append("plan_skipped", recipe=plan.recipe,
+                                    reason=f"its preparation step {recipe.prep} failed")
+                continue
+            expected = estimated_fit_seconds(recipe, self.setup.ctx, self.setup.folds.shape[1])
             if expected > 1.5 * left and self.state.ok_runs():
                 self.journal.append("plan_skipped", recipe=plan.recipe,
                                     reason=f"needs ~{expected:.0f}s, {left:.0f}s left")
@@ -145,6 +162,55 @@ class Manager:
             return False
         fraction = min(1.0, LARGE_ROWS / self.setup.ctx.rows)
         return self._launch(candidate, params, "tune", fraction, self._tune_window(candidate))
+
+    def _launch_prep(self, left: float) -> bool:
+        """Start a preparation step some pending plan waits for. It may take most of the budget
+        (PREP_SHARE): the other slots draft and tune meanwhile, and it sizes its work to fit."""
+        for plan in self.pending_plans:
+            prep = get_recipe(plan.recipe).prep
+            if prep:
+                self.preps.require(prep)
+        name = self.preps.next_waiting()
+        if name is None:
+            return False
+        window = min(left, PREP_SHARE * self.setup.budget_seconds)
+        folder = self.preps.folder(name)
+        script = self.preps.write_script(name)
+        soft = window - max(1.0, 0.08 * window)
+        env = self._run_env(folder, soft, {})
+        limits = SandboxLimits(wall_seconds=window + 1.0, memory_mb=self.setup.memory_mb,
+                               threads=self.setup.threads)
+        self.preps.status[name] = "running"
+        self.journal.append("prep_started", step=name, window=round(window, 2))
+        request = RunRequest(f"prep-{name}", "-", script, folder, env, limits)
+        self.prep_inflight[self.executor.submit(request)] = name
+        self.progress.message(f"preparing {name} (at most {window:.0f}s)")
+        return True
+
+    def _finish_prep(self, name: str, outcome: RunOutcome) -> None:
+        sandbox = outcome.sandbox
+        status = self.preps.finished(name, sandbox.ok)
+        self.journal.append("prep_finished", step=name, status=status,
+                            wall_seconds=round(sandbox.wall_seconds, 2),
+                            peak_rss_mb=sandbox.peak_rss_mb, stopped_for=sandbox.stopped_for,
+                            exit_code=sandbox.exit_code, host=outcome.host,
+                            log_tail=_tail(self.preps.folder(name) / "stdout.log", 400)
+                            + _tail(self.preps.folder(name) / "stderr.log", 600))
+        self.progress.message(f"{name} {status} in {sandbox.wall_seconds:.0f}s")
+
+    def _run_env(self, run_dir: Path, soft: float, extra: dict[str, str]) -> dict[str, str]:
+        """The MLWRIGHT_* inputs of a run: where its data, cache and output are, its time."""
+        return {
+            "MLWRIGHT_SCHEMA": str(self.setup.paths.schema),
+            "MLWRIGHT_TRAIN": str(self.setup.ctx.spec.files.train),
+            "MLWRIGHT_TEST": str(self.setup.ctx.spec.files.test),
+            "MLWRIGHT_CACHE": str(self.setup.paths.cache),
+            "MLWRIGHT_OUTPUT": str(run_dir),
+            "MLWRIGHT_DEADLINE": f"{time.time() + soft:.3f}",
+            "MLWRIGHT_THREADS": str(self.setup.threads),
+            "MLWRIGHT_SEED": str(self.setup.seed),
+            **extra,
+        }
 
     def _draft_window(self) -> float:
         return max(10.0, 0.3 * self.setup.budget_seconds)
@@ -177,19 +243,12 @@ class Manager:
         (run_dir / "params.json").write_text(json.dumps(params, indent=1, default=str))
         # The candidate stops learning a little early so it can predict and save in time.
         soft = window - max(1.0, 0.12 * window)
-        env = {
-            "MLWRIGHT_SCHEMA": str(self.setup.paths.schema),
+        env = self._run_env(run_dir, soft, {
             "MLWRIGHT_PARAMS": str(run_dir / "params.json"),
             "MLWRIGHT_FOLDS": str(self.setup.paths.folds),
-            "MLWRIGHT_TRAIN": str(self.setup.ctx.spec.files.train),
-            "MLWRIGHT_TEST": str(self.setup.ctx.spec.files.test),
-            "MLWRIGHT_OUTPUT": str(run_dir),
-            "MLWRIGHT_DEADLINE": f"{time.time() + soft:.3f}",
-            "MLWRIGHT_THREADS": str(self.setup.threads),
-            "MLWRIGHT_SEED": str(self.setup.seed),
             "MLWRIGHT_ROW_FRACTION": f"{row_fraction:.6f}",
             "MLWRIGHT_REFIT": "1" if self.setup.refit else "0",
-        }
+        })
         limits = SandboxLimits(wall_seconds=window + 1.0, memory_mb=self.setup.memory_mb,
                                threads=self.setup.threads)
         record = RunRecord(run_id, candidate.candidate_id, action, params, row_fraction,

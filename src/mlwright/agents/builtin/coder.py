@@ -6,7 +6,7 @@ from __future__ import annotations
 from importlib import resources
 
 from mlwright.agents.roles import CodeFiles, Fix, Plan, RunFailure
-from mlwright.knowledge.recipes import get_recipe
+from mlwright.knowledge.recipes import Recipe, get_recipe
 
 _TEMPLATES = resources.files("mlwright.knowledge") / "templates"
 
@@ -15,9 +15,9 @@ def _template(name: str) -> str:
     return (_TEMPLATES / name).read_text()
 
 
-def render_candidate(plan: Plan) -> CodeFiles:
-    recipe = get_recipe(plan.recipe)
-    predict = (
+def render_predict(recipe: Recipe) -> str:
+    """predict.py: the shared feature code, the recipe's model code, a command-line entry."""
+    return (
         f'"""Candidate model code written by mlwright from the recipe \'{recipe.name}\'.\n\n'
         f'{recipe.summary}. Usage: python predict.py NEW.csv OUT.npy (from model/)."""\n'
         + _template("predict_common.py")
@@ -25,6 +25,11 @@ def render_candidate(plan: Plan) -> CodeFiles:
         + _template(f"family_{recipe.family}.py")
         + '\n\nif __name__ == "__main__":\n    main_predict(sys.argv)\n'
     )
+
+
+def render_candidate(plan: Plan) -> CodeFiles:
+    recipe = get_recipe(plan.recipe)
+    predict = render_predict(recipe)
     plan_text = f"# Plan: {recipe.name}\n\n{plan.rationale}\n"
     if plan.parent:
         plan_text += f"\nReplaces candidate {plan.parent}, whose runs failed.\n"

@@ -63,25 +63,54 @@ def find_image(name, folders):
     return None
 
 
+def cached_array(kind, key, compute):
+    """Costly per-row features (decoded images, text embeddings) are computed once per run:
+    the runs of one run folder share the folder MLWRIGHT_CACHE names, keyed by a hash of their
+    inputs. A standalone predict.py has no cache and computes."""
+    import hashlib
+    import os
+
+    folder = os.environ.get("MLWRIGHT_CACHE")
+    if not folder:
+        return compute()
+    path = Path(folder) / f"{kind}_{hashlib.sha1(key.encode()).hexdigest()[:24]}.npy"
+    if path.exists():
+        return np.load(path)
+    values = compute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
+    with open(partial, "wb") as handle:
+        np.save(handle, values)
+    os.replace(partial, path)  # atomic: a parallel run sees the whole file or none
+    return values
+
+
 def pixel_features(names, schema):
     """Each named image as grey pixels in [0, 1], resized to the schema's size. Folders:
     MLWRIGHT_IMAGES (for new data), then the task's own image folders."""
     import os
 
-    from PIL import Image
-
     width, height = schema["image_size"]
     extra = [p for p in os.environ.get("MLWRIGHT_IMAGES", "").split(os.pathsep) if p]
     folders = extra + list(schema["image_dirs"])
-    pixels = np.full((len(names), width * height), np.nan)
-    for row, name in enumerate(names.astype(str)):
+    names = names.astype(str)
+    key = "\0".join([f"{width}x{height}", *folders, *names])
+    pixels = cached_array("pixels", key, lambda: _read_pixels(names, folders, width, height))
+    return {f"{names.name}__px{i}": pixels[:, i] for i in range(width * height)}
+
+
+def _read_pixels(names, folders, width, height):
+    from PIL import Image
+
+    pixels = np.full((len(names), width * height), np.nan, dtype="float32")
+    for row, name in enumerate(names):
         path = find_image(name, folders)
         if path is None:
             continue
         with Image.open(path) as image:
             grey = image.convert("L").resize((width, height))
-            pixels[row] = np.asarray(grey, dtype="float64").ravel() / 255.0
-    return {f"{names.name}__px{i}": pixels[:, i] for i in range(width * height)}
+            pixels[row] = np.asarray(grey, dtype="float32").ravel() / 255.0
+    return pixels
 
 
 def holiday_features(column, when, horizon=30):
