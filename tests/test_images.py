@@ -82,3 +82,51 @@ def test_image_task_end_to_end(digits_task, tmp_path):
     subprocess.run([sys.executable, str(best / "model" / "predict.py"), str(task / "test.csv"),
                     str(alone)], check=True)
     np.testing.assert_allclose(np.load(alone), np.load(best / "test.npy"), atol=1e-5)
+
+
+@pytest.fixture
+def colour_digits_task(tmp_path: Path) -> tuple[Path, pd.DataFrame]:
+    """The same digits drawn in random colours, 16x16 JPEGs in images/, named by a path column."""
+    digits = load_digits()
+    rows = 600
+    task = tmp_path / "colour-digits"
+    (task / "images").mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    paths = []
+    for i in range(rows):
+        ink = rng.uniform(0.3, 1.0, size=3)
+        plane = digits.images[i] / 16.0
+        rgb = (plane[:, :, None] * ink[None, None, :] * 255).astype(np.uint8)
+        name = f"images/d{i:05d}.jpg"
+        Image.fromarray(rgb, mode="RGB").resize((16, 16)).save(task / name, quality=95)
+        paths.append(name)
+    frame = pd.DataFrame({"id": range(rows), "image": paths, "label": digits.target[:rows]})
+    frame.iloc[:480].to_csv(task / "train.csv", index=False)
+    held_out = frame.iloc[480:]
+    held_out[["id", "image"]].to_csv(task / "test.csv", index=False)
+    held_out[["id"]].assign(label=0).to_csv(task / "sample_submission.csv", index=False)
+    (task / "description.md").write_text(DESCRIPTION)
+    return task, held_out
+
+
+def test_image_paths_in_a_column_become_colour_pixels(colour_digits_task):
+    task, _ = colour_digits_task
+    data = understand(locate_task(task, None))
+    data_profile, schema = profile(data.spec, data.train, data.test)
+    assert schema.images == ["image"] and schema.image_channels == 3
+    assert schema.image_size == [16, 16] and schema.feature_count == 3 * 16 * 16
+    assert "image" not in schema.categorical + schema.text
+    assert any("colour" in note for note in data_profile.notes)
+
+
+def test_colour_image_task_end_to_end(colour_digits_task, tmp_path):
+    task, held_out = colour_digits_task
+    out = tmp_path / "run"
+    result = mlwright("run", task, "--budget", "40", "--out", out, timeout=200)
+    assert result.returncode == 0, result.stderr[-2000:]
+    submission = pd.read_csv(out / "final" / "submission.csv")
+    assert (submission["label"].to_numpy() == held_out["label"].to_numpy()).mean() > 0.8
+    again = tmp_path / "again.csv"
+    subprocess.run([sys.executable, str(out / "final" / "predict.py"), str(task / "test.csv"),
+                    str(again)], check=True, cwd=tmp_path)
+    pd.testing.assert_frame_equal(pd.read_csv(again), submission)

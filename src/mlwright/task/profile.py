@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -41,10 +42,12 @@ class FeatureSchema(BaseModel):
     images: list[str] = Field(default_factory=list, description="columns naming image files")
     image_dirs: list[str] = Field(default_factory=list, description="folders to look for them in")
     image_size: list[int] = Field(default_factory=list, description="[width, height] as features")
+    image_channels: int = Field(1, description="1: grey pixels, 3: red, green, blue")
 
     @property
     def feature_count(self) -> int:
-        pixels = self.image_size[0] * self.image_size[1] if self.images else 0
+        pixels = (len(self.images) * self.image_channels * self.image_size[0] * self.image_size[1]
+                  if self.images else 0)
         return (len(self.numeric) + len(self.categorical) + len(self.datetime) + len(self.text)
                 + pixels)
 
@@ -110,6 +113,11 @@ def profile(spec: TaskSpec, train: pd.DataFrame, test: pd.DataFrame) -> tuple[Da
     positive_target = bool(
         spec.task_type == "regression" and (pd.to_numeric(train[spec.target]) > 0).all()
     )
+    images = _image_features(spec, train, notes)
+    image_columns = images.get("images", [])
+    for kind in by_kind.values():  # a path column's values are images, not words or levels
+        kind[:] = [c for c in kind if c not in image_columns]
+    notes = [n for n in notes if not any(f"column '{c}' left out" in n for c in image_columns)]
     data_profile = DataProfile(
         train_rows=rows,
         test_rows=len(test),
@@ -120,7 +128,6 @@ def profile(spec: TaskSpec, train: pd.DataFrame, test: pd.DataFrame) -> tuple[Da
         leaks=_leaks(spec, train, by_kind["numeric"]),
         notes=notes,
     )
-    images = _image_features(spec, train, notes)
     schema = FeatureSchema(
         target=spec.target,
         id_column=spec.id_column,
@@ -134,32 +141,57 @@ def profile(spec: TaskSpec, train: pd.DataFrame, test: pd.DataFrame) -> tuple[Da
     return data_profile, schema
 
 
-PIXEL_SIDE = 32  # images become at most 32 x 32 grey pixels for the classical recipes
+PIXEL_SIDE = 32  # images become at most 32 x 32 pixels for the classical recipes and the CNN
+PATH_SHARE = 0.9  # a column whose values mostly end like image files names images
 
 
 def _image_features(spec: TaskSpec, train: pd.DataFrame, notes: list[str]) -> dict:
-    """The id column names image files: their grey pixels, shrunk to at most 32 a side."""
-    files = spec.files
-    if files.train_images is None or spec.id_column is None:
-        return {}
-    from PIL import Image
-
+    """Images as pixels: files named by the id column in train/ and test/ folders, or columns
+    holding image paths (relative to the CSV's folder, or absolute). Shrunk to at most 32 a
+    side; colour is kept when the images have it."""
     from mlwright.task.loading import IMAGE_SUFFIXES
 
-    first = str(train[spec.id_column].iloc[0])
-    path = next((files.train_images / f"{first}{suffix}" for suffix in ("", *IMAGE_SUFFIXES)
-                 if (files.train_images / f"{first}{suffix}").is_file()), None)
-    if path is None:
-        raise TaskInputError(f"{files.train_images}: no image file for id '{first}' of "
-                             f"{files.train}")
-    with Image.open(path) as image:
+    files = spec.files
+    data_dirs = list(dict.fromkeys([str(files.train.parent), str(files.test.parent)]))
+    columns, dirs = [], []
+    if files.train_images is not None and spec.id_column is not None:
+        columns.append(spec.id_column)
+        dirs += [str(files.train_images)] + ([str(files.test_images)]
+                                             if files.test_images != files.train_images else [])
+    for name in train.columns:
+        if name in (spec.target, spec.id_column) or train[name].dtype.kind in "biufc":
+            continue
+        head = train[name].dropna().astype(str).head(50)
+        if len(head) and head.str.lower().str.endswith(IMAGE_SUFFIXES).mean() >= PATH_SHARE:
+            columns.append(name)
+            dirs += [d for d in data_dirs if d not in dirs]
+    if not columns:
+        return {}
+    first = _first_image(train, columns[0], dirs)
+    from PIL import Image
+
+    with Image.open(first) as image:
         width, height = image.size
+        colour = image.mode not in ("1", "L", "LA", "I", "I;16", "F")
     scale = min(1.0, PIXEL_SIDE / max(width, height))
     size = [max(1, round(width * scale)), max(1, round(height * scale))]
-    notes.append(f"images {width}x{height}, used as {size[0]}x{size[1]} grey pixels")
-    dirs = [str(files.train_images)] + ([str(files.test_images)]
-                                        if files.test_images != files.train_images else [])
-    return {"images": [spec.id_column], "image_dirs": dirs, "image_size": size}
+    notes.append(f"images in {', '.join(columns)}: {width}x{height} "
+                 f"{'colour' if colour else 'grey'}, used as {size[0]}x{size[1]} pixels")
+    return {"images": columns, "image_dirs": dirs, "image_size": size,
+            "image_channels": 3 if colour else 1}
+
+
+def _first_image(train: pd.DataFrame, column: str, dirs: list[str]) -> Path:
+    from mlwright.task.loading import IMAGE_SUFFIXES
+
+    first = str(train[column].dropna().iloc[0])
+    for folder in dirs:
+        for suffix in ("", *IMAGE_SUFFIXES):
+            path = Path(folder) / f"{first}{suffix}"
+            if path.is_file():
+                return path
+    raise TaskInputError(f"no image file '{first}' (column '{column}' of the training data) "
+                         f"in {', '.join(dirs)}")
 
 
 def _target_summary(spec: TaskSpec, target: pd.Series):

@@ -1,19 +1,18 @@
 # Model: a small convolutional network trained from scratch with PyTorch on the CPU, on each
-# image's grey pixels, with random shifts (and optional flips) as augmentation; the number of
-# epochs is sized to the time the fold has.
+# image's pixels (grey or colour), with random shifts (and optional flips) as augmentation;
+# the number of epochs is sized to the time the fold has.
 
 
-def _image_tensor(X):
-    """(rows, 1, height, width) pixels from the <column>__px<i> features; missing images are 0."""
+def _image_tensor(X, ctx):
+    """(rows, channels, height, width) pixels of the first image column; missing images are 0."""
     import torch
 
-    columns = [c for c in X.columns if "__px" in c]
-    side = int(round(len(columns) ** 0.5))
+    columns = [c for c in X.columns if c.startswith(ctx["image_column"] + "__px")]
     pixels = np.nan_to_num(X[columns].to_numpy(dtype="float32"), nan=0.0)
-    return torch.from_numpy(pixels.reshape(len(X), 1, side, len(columns) // side))
+    return torch.from_numpy(pixels.reshape(len(X), *ctx["image_shape"]))
 
 
-def _network(outputs, width):
+def _network(channels, outputs, width):
     import torch.nn as nn
 
     def block(inputs, channels):
@@ -21,7 +20,7 @@ def _network(outputs, width):
                 nn.ReLU(inplace=True)]
 
     return nn.Sequential(
-        *block(1, width), *block(width, width), nn.MaxPool2d(2),
+        *block(channels, width), *block(width, width), nn.MaxPool2d(2),
         *block(width, 2 * width), *block(2 * width, 2 * width), nn.MaxPool2d(2, ceil_mode=True),
         *block(2 * width, 4 * width), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.3),
         nn.Linear(4 * width, outputs),
@@ -50,7 +49,7 @@ def fit_model(X, y, X_valid, y_valid, params, ctx):
     torch.manual_seed(ctx["seed"])
     torch.set_num_threads(ctx["threads"])
     regression = ctx["task_type"] == "regression"
-    images = _image_tensor(X)
+    images = _image_tensor(X, ctx)
     if regression:
         scale = (float(np.mean(y)), float(np.std(y)) or 1.0)
         targets = torch.tensor((np.asarray(y, dtype="float64") - scale[0]) / scale[1],
@@ -62,7 +61,8 @@ def fit_model(X, y, X_valid, y_valid, params, ctx):
         loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=params.pop("label_smoothing", 0.05))
     outputs = 1 if regression else ctx["n_classes"]
     width = int(params.pop("width", 32))
-    network = _network(outputs, width)
+    channels = ctx["image_shape"][0]
+    network = _network(channels, outputs, width)
     batch_size = int(params.pop("batch_size", 64))
     max_epochs = int(params.pop("max_epochs", 60))
     shift = int(params.pop("shift", max(1, images.shape[-1] // 8)))
@@ -91,7 +91,8 @@ def fit_model(X, y, X_valid, y_valid, params, ctx):
             schedule.step()
     print(f"cnn: {epochs} epochs of {len(images)} images", flush=True)
     # Plain values only: a pickled class would tie the model to this file's module name.
-    return {"weights": network.state_dict(), "outputs": outputs, "width": width,
+    return {"weights": network.state_dict(), "channels": channels, "outputs": outputs,
+            "width": width,
             "regression": regression, "target_scale": scale}
 
 
@@ -102,10 +103,10 @@ def used_rounds(model):
 def predict_model(model, X, ctx):
     import torch
 
-    network = _network(model["outputs"], model["width"])
+    network = _network(model["channels"], model["outputs"], model["width"])
     network.load_state_dict(model["weights"])
     network.eval()
-    images = _image_tensor(X)
+    images = _image_tensor(X, ctx)
     parts = []
     with torch.no_grad():
         for start in range(0, len(images), 512):

@@ -86,31 +86,42 @@ def cached_array(kind, key, compute):
 
 
 def pixel_features(names, schema):
-    """Each named image as grey pixels in [0, 1], resized to the schema's size. Folders:
-    MLWRIGHT_IMAGES (for new data), then the task's own image folders."""
+    """Each named image as pixels in [0, 1] (grey, or red, green and blue planes), resized to
+    the schema's size. Folders: MLWRIGHT_IMAGES (for new data), then the task's own folders."""
     import os
 
     width, height = schema["image_size"]
+    channels = schema.get("image_channels", 1)
     extra = [p for p in os.environ.get("MLWRIGHT_IMAGES", "").split(os.pathsep) if p]
     folders = extra + list(schema["image_dirs"])
     names = names.astype(str)
-    key = "\0".join([f"{width}x{height}", *folders, *names])
-    pixels = cached_array("pixels", key, lambda: _read_pixels(names, folders, width, height))
-    return {f"{names.name}__px{i}": pixels[:, i] for i in range(width * height)}
+    key = "\0".join([f"{width}x{height}x{channels}", *folders, *names])
+    pixels = cached_array("pixels", key,
+                          lambda: _read_pixels(names, folders, width, height, channels))
+    return {f"{names.name}__px{i}": pixels[:, i] for i in range(pixels.shape[1])}
 
 
-def _read_pixels(names, folders, width, height):
+def _read_pixels(names, folders, width, height, channels):
     from PIL import Image
 
-    pixels = np.full((len(names), width * height), np.nan, dtype="float32")
+    pixels = np.full((len(names), channels * width * height), np.nan, dtype="float32")
     for row, name in enumerate(names):
         path = find_image(name, folders)
         if path is None:
             continue
         with Image.open(path) as image:
-            grey = image.convert("L").resize((width, height))
-            pixels[row] = np.asarray(grey, dtype="float32").ravel() / 255.0
+            resized = image.convert("RGB" if channels == 3 else "L").resize((width, height))
+            values = np.asarray(resized, dtype="float32").reshape(height, width, channels)
+            pixels[row] = values.transpose(2, 0, 1).ravel() / 255.0  # planes, then rows
     return pixels
+
+
+def image_shape(schema):
+    """(channels, height, width) of the first image column's pixels, or None."""
+    if not schema.get("images"):
+        return None
+    width, height = schema["image_size"]
+    return [schema.get("image_channels", 1), height, width]
 
 
 def holiday_features(column, when, horizon=30):

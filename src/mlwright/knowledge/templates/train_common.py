@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from predict import build_features, canonical_output, fit_model, fit_target, learn_feature_state
-from predict import predict_model, used_rounds
+from predict import image_shape, predict_model, used_rounds
 
 TRAIN, VALID = 1, 2
 
@@ -80,6 +80,8 @@ def main():
         "seed": seed,
         "early_stopping": int(params.pop("early_stopping_rounds", 100)),
         "target_transform": params.pop("target_transform", "none"),
+        "image_shape": image_shape(schema),
+        "image_column": (schema.get("images") or [None])[0],
     }
     model_dir = out / "model"
     model_dir.mkdir(parents=True, exist_ok=True)
