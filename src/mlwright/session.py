@@ -87,7 +87,8 @@ def start(task_dir: Path, out: Path, options: RunOptions, description: str | Non
     journal.append("task_understood", metric=spec.metric, task_type=spec.task_type,
                    target=spec.target, notes=spec.notes)
     plan = choose_scheme(spec, len(train), len(test), options.budget_seconds)
-    folds = make_folds(plan, spec, train, len(test), options.seed)
+    test_times = test[spec.time_column] if spec.time_column else None
+    folds = make_folds(plan, spec, train, len(test), options.seed, test_times)
     y = encode_target(spec, train)
     folds.loc[~_has_target(spec, y), :] = UNUSED
     write_folds(folds, paths.folds)

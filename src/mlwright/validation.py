@@ -41,12 +41,18 @@ def choose_scheme(spec: TaskSpec, rows: int, test_rows: int, budget_seconds: flo
 
 
 def make_folds(
-    plan: ValidationPlan, spec: TaskSpec, train: pd.DataFrame, test_rows: int, seed: int
+    plan: ValidationPlan, spec: TaskSpec, train: pd.DataFrame, test_rows: int, seed: int,
+    test_times: pd.Series | None = None,
 ) -> pd.DataFrame:
     rows = len(train)
     rng = np.random.default_rng(seed)
     if plan.scheme == "time_ordered":
-        return _time_ordered(pd.to_datetime(train[spec.time_column], errors="coerce"), plan.n_folds, test_rows)
+        times = pd.to_datetime(train[spec.time_column], errors="coerce")
+        if test_times is not None:
+            folds = _time_spans(times, plan.n_folds, pd.to_datetime(test_times, errors="coerce"))
+            if folds is not None:
+                return folds
+        return _time_ordered(times, plan.n_folds, test_rows)
     labels = train[spec.target].astype(str).to_numpy() if spec.is_classification else None
     if plan.scheme == "holdout":
         assignment = _assign(rows, 5, labels, rng)
@@ -85,6 +91,29 @@ def _time_ordered(times: pd.Series, n_folds: int, test_rows: int) -> pd.DataFram
         column[order[start : start + block]] = VALID
         columns[f"fold_{k}"] = column
     return pd.DataFrame(columns)
+
+
+def _time_spans(times: pd.Series, n_folds: int, test_times: pd.Series) -> pd.DataFrame | None:
+    """The last n_folds periods as long as the test's, each trained only on rows at least as
+    far before it as the test lies after the training data: the gap is mirrored, so a model
+    that could only use what is known at prediction time is validated the same way."""
+    if times.isna().all() or test_times.isna().all():
+        return None
+    span = test_times.max() - test_times.min()
+    distance = test_times.min() - times.max()  # the last training row to the first test row
+    unique = np.sort(times.dropna().unique())
+    step = pd.Timedelta(np.median(np.diff(unique))) if len(unique) > 1 else pd.Timedelta(0)
+    columns, end = {}, times.max()
+    for k in reversed(range(n_folds)):
+        start = end - span
+        column = np.full(len(times), UNUSED, dtype=np.int8)
+        column[((times >= start) & (times <= end)).to_numpy()] = VALID
+        column[(times <= start - distance).to_numpy()] = TRAIN
+        if (column == VALID).sum() == 0 or (column == TRAIN).sum() < 0.2 * len(times):
+            return None
+        columns[f"fold_{k}"] = column
+        end = start - step
+    return pd.DataFrame(dict(sorted(columns.items())))
 
 
 def validation_mask(folds: pd.DataFrame) -> np.ndarray:

@@ -335,6 +335,13 @@ def get_recipe(name: str) -> Recipe:
     return RECIPES[name]
 
 
+def search_space(recipe: Recipe, ctx: RecipeContext) -> list[Param]:
+    """The recipe's own space plus choices every recipe shares: on a forecast, whether to use
+    the target's lags (far lags can add more noise than signal; validation decides)."""
+    shared = [Param.choice("target_lags", True, False)] if ctx.schema.temporal else []
+    return [*recipe.space(ctx), *shared]
+
+
 def estimated_fit_seconds(recipe: Recipe, ctx: RecipeContext, n_folds: int) -> float:
     """A prior for one run's time, replaced by what runs actually took once there are some."""
     cells = ctx.rows * max(1, ctx.schema.feature_count) * ctx.outputs / 1e6

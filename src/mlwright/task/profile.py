@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from mlwright.errors import TaskInputError
 from mlwright.task.spec import TaskSpec
+from mlwright.task.temporal import TemporalLayout, temporal_layout
 
 ColumnKind = Literal["numeric", "categorical", "datetime", "text", "identifier", "constant"]
 _DATE_SHAPE = re.compile(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}|^\d{1,2}/\d{1,2}/\d{4}")
@@ -43,6 +44,7 @@ class FeatureSchema(BaseModel):
     image_dirs: list[str] = Field(default_factory=list, description="folders to look for them in")
     image_size: list[int] = Field(default_factory=list, description="[width, height] as features")
     image_channels: int = Field(1, description="1: grey pixels, 3: red, green, blue")
+    temporal: TemporalLayout | None = Field(None, description="series, step and target lags")
 
     @property
     def feature_count(self) -> int:
@@ -114,6 +116,7 @@ def profile(spec: TaskSpec, train: pd.DataFrame, test: pd.DataFrame) -> tuple[Da
         spec.task_type == "regression" and (pd.to_numeric(train[spec.target]) > 0).all()
     )
     images = _image_features(spec, train, notes)
+    temporal = temporal_layout(spec, train, test, notes)
     image_columns = images.get("images", [])
     for kind in by_kind.values():  # a path column's values are images, not words or levels
         kind[:] = [c for c in kind if c not in image_columns]
@@ -137,6 +140,7 @@ def profile(spec: TaskSpec, train: pd.DataFrame, test: pd.DataFrame) -> tuple[Da
         positive_target=positive_target,
         **by_kind,
         **images,
+        temporal=temporal,
     )
     return data_profile, schema
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlwright.knowledge.recipes import RecipeContext, get_recipe
+from mlwright.knowledge.recipes import RecipeContext, get_recipe, search_space
 from mlwright.knowledge.space import Param
 
 
@@ -34,7 +34,7 @@ class BuiltinTuner:
 
     def register(self, candidate_id: str, recipe_name: str, base_params: dict[str, Any]) -> None:
         recipe = get_recipe(recipe_name)
-        space = recipe.space(self._ctx)
+        space = search_space(recipe, self._ctx)
         self._spaces[candidate_id] = {p.name: (p, _distribution(p)) for p in space}
         self._defaults[candidate_id] = dict(base_params)
         sampler = self._optuna.samplers.TPESampler(

@@ -11,12 +11,13 @@ import pandas as pd
 
 
 def learn_feature_state(frame, schema):
-    """What feature preparation learns from the training rows: the levels of each categorical."""
+    """What feature preparation learns from the training rows: the levels of each categorical,
+    and for a forecast the target's history that lag features look up."""
     categories = {}
     for column in schema["categorical"]:
         values = frame[column].dropna().astype(str).unique().tolist()
         categories[column] = sorted(values)
-    return {"categories": categories}
+    return {"categories": categories, "history": target_history(frame, schema)}
 
 
 def build_features(frame, schema, state):
@@ -48,7 +49,66 @@ def build_features(frame, schema, state):
         values = frame[column].astype(object).where(frame[column].notna(), None)
         values = values.map(lambda v: None if v is None else str(v))
         columns[column] = pd.Categorical(values, categories=state["categories"][column])
+    if state.get("history"):
+        columns.update(lag_features(frame, schema, state["history"]))
     return pd.DataFrame(columns, index=frame.index)
+
+
+def _series_key(frame, groups):
+    if not groups:
+        return pd.Series("", index=frame.index)
+    return frame[groups].astype(str).agg("\x1f".join, axis=1)
+
+
+def _time_steps(frame, layout):
+    delta = pd.to_datetime(frame[layout["time"]], errors="coerce") - pd.Timestamp(layout["origin"])
+    return np.round(delta.dt.total_seconds().to_numpy() / layout["step_seconds"])
+
+
+def target_history(frame, schema):
+    """Each training row's series, time step and target (numeric, or 0/1): what lags read."""
+    layout = schema.get("temporal")
+    if not layout or schema["target"] not in frame.columns:
+        return None
+    target = frame[schema["target"]]
+    if schema["task_type"] == "regression":
+        y = pd.to_numeric(target, errors="coerce").to_numpy(dtype="float64")
+    else:
+        index = {label: i for i, label in enumerate(schema["classes"])}
+        y = target.astype(str).str.strip().map(index).to_numpy(dtype="float64")
+    steps = _time_steps(frame, layout)
+    known = np.isfinite(y) & np.isfinite(steps)
+    return {"series": _series_key(frame, layout["groups"])[known].tolist(),
+            "steps": steps[known].astype(int).tolist(), "values": y[known].tolist()}
+
+
+def lag_features(frame, schema, history):
+    """The target `lag` steps before each row in its own series, and rolling means ending at
+    the first lag. Every lag is at least the test's horizon, so the same features exist,
+    without future values, for training rows and for every test row."""
+    layout = schema["temporal"]
+    table = pd.DataFrame(history).pivot_table(index="steps", columns="series", values="values",
+                                              aggfunc="mean")
+    steps = _time_steps(frame, layout)
+    low = int(table.index.min())
+    high = int(max(table.index.max(), np.nanmax(steps) if np.isfinite(steps).any() else low))
+    table = table.reindex(range(low, high + 1))
+    column = table.columns.get_indexer(_series_key(frame, layout["groups"]))
+    row = steps - low
+    usable = (column >= 0) & np.isfinite(row) & (row >= 0) & (row < len(table))
+    rows, columns = row[usable].astype(int), column[usable]
+
+    def look_up(values):
+        out = np.full(len(frame), np.nan)
+        out[usable] = values[rows, columns]
+        return pd.Series(out, index=frame.index)
+
+    target, first = schema["target"], layout["lags"][0]
+    out = {f"{target}__lag{lag}": look_up(table.shift(lag).to_numpy()) for lag in layout["lags"]}
+    for window in layout["windows"]:
+        rolled = table.rolling(window, min_periods=1).mean().shift(first)
+        out[f"{target}__mean{window}_lag{first}"] = look_up(rolled.to_numpy())
+    return out
 
 
 IMAGE_SUFFIXES = ("", ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")

@@ -67,6 +67,9 @@ def main():
     test = pd.read_csv(env["MLWRIGHT_TEST"])
     y = encode_target(train[target], schema)
     state = learn_feature_state(train, schema)
+    near = bool((schema.get("temporal") or {}).get("near"))
+    if not params.pop("target_lags", near):
+        state["history"] = None  # a forecast without the target's lags
     X = build_features(train, schema, state)
     X_test = build_features(test, schema, state)
     n_outputs = len(schema["classes"]) if schema["task_type"] == "multiclass" else 0
