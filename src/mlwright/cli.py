@@ -16,7 +16,6 @@ import typer
 from mlwright.budget import parse_budget
 from mlwright.errors import MlwrightError, OptionError
 
-KNOWN_PROVIDERS = ("openai", "anthropic", "ollama")
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Builds machine-learning models by itself.")
 
@@ -29,20 +28,10 @@ def _fail(message: str, code: int) -> None:
 def _check_brain(brain: str, model: str | None) -> None:
     if brain not in ("builtin", "llm"):
         raise OptionError(f"--brain: unknown brain {brain!r}; use builtin or llm")
-    _check_model(model)
-    if brain == "llm":
-        raise OptionError("--brain llm: not built yet; use --brain builtin")
+    if model is not None:
+        from mlwright.agents.llm.config import check_model_name
 
-
-def _check_model(model: str | None) -> None:
-    if model is None:
-        return
-    provider, _, name = model.partition(":")
-    if provider not in KNOWN_PROVIDERS or not name:
-        raise OptionError(
-            f"--model: unknown model provider in {model!r}; use PROVIDER:NAME with PROVIDER one "
-            f"of {', '.join(KNOWN_PROVIDERS)}"
-        )
+        check_model_name(model)
 
 
 def _summary(result) -> None:
@@ -74,12 +63,30 @@ def run(
     executor: str = typer.Option("local", help="local | ray: where candidate runs execute."),
     ray_address: str | None = typer.Option(None, help="Ray cluster address (HOST:PORT); "
                                            "without it, --executor ray starts a local Ray."),
+    designer_model: str | None = typer.Option(None, help="PROVIDER:NAME for the designer."),
+    coder_model: str | None = typer.Option(None, help="PROVIDER:NAME for the coder."),
+    tuner_model: str | None = typer.Option(None, help="PROVIDER:NAME for the tuner."),
+    base_url: str | None = typer.Option(None, help="Endpoint of the model server (overrides "
+                                        "OPENAI_BASE_URL)."),
+    max_tokens: int | None = typer.Option(None, help="Tokens the LLM brain may use in all."),
+    max_cost: float | None = typer.Option(None, help="USD the LLM brain may spend in all."),
+    call_timeout: float | None = typer.Option(None, help="Seconds one model request may take "
+                                              "[60]."),
+    config: Path | None = typer.Option(None, help="TOML file with an [llm] table "
+                                       "[./mlwright.toml if present]."),
 ) -> None:
     """Build a model for TASK_DIR within the budget; write RUN_DIR/final/."""
     started = time.monotonic()
     try:
         seconds = parse_budget(budget)
         _check_brain(brain, model)
+        llm = None
+        if brain == "llm":
+            from mlwright.agents.llm.config import load_config
+
+            llm = load_config(model, {"designer": designer_model, "coder": coder_model,
+                                      "tuner": tuner_model}, base_url, max_tokens, max_cost,
+                              call_timeout, config)
         if executor not in ("local", "ray"):
             raise OptionError(f"--executor: unknown executor {executor!r}; use local or ray")
         if ray_address and executor != "ray":
@@ -92,7 +99,8 @@ def run(
 
         name = Path(task_dir).resolve().name
         run_dir = out or Path("runs") / f"{name}-{datetime.now():%Y%m%d-%H%M%S}"
-        options = RunOptions(seconds, seed, brain, executor=executor, ray_address=ray_address)
+        options = RunOptions(seconds, seed, brain, executor=executor, ray_address=ray_address,
+                             llm=llm)
         result = start(Path(task_dir), Path(run_dir).resolve(), options, description, started)
     except MlwrightError as exc:
         _fail(str(exc), 2)

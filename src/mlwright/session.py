@@ -11,14 +11,14 @@ import resource
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import psutil
 
-from mlwright.agents.builtin.coder import BuiltinCoder
-from mlwright.agents.builtin.designer import BuiltinDesigner
-from mlwright.agents.builtin.tuner import BuiltinTuner
+from mlwright.agents.brain import make_brain
+from mlwright.agents.llm.config import LLMConfig
 from mlwright.agents.manager import Manager, SearchSetup
 from mlwright.agents.state import SearchState
 from mlwright.budget import Deadline
@@ -53,6 +53,8 @@ class RunOptions:
     live: bool | None = None
     executor: str = "local"  # local | ray
     ray_address: str | None = None  # None with ray: start a local Ray instance
+    llm: LLMConfig | None = None  # the LLM brain's models and budgets
+    llm_models: dict[str, Any] | None = None  # role -> pydantic-ai model object (scripted tests)
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,8 @@ def start(task_dir: Path, out: Path, options: RunOptions, description: str | Non
     journal.append("session_started", budget_seconds=options.budget_seconds, resumed=False)
     journal.append("run_configured", budget_seconds=options.budget_seconds, seed=options.seed,
                    brain=options.brain, task_dir=str(Path(task_dir).resolve()),
-                   executor=options.executor, ray_address=options.ray_address)
+                   executor=options.executor, ray_address=options.ray_address,
+                   llm=options.llm.to_journal() if options.llm else None)
     paths.task.write_text(spec.model_dump_json(indent=1))
     paths.profile.write_text(data_profile.model_dump_json(indent=1))
     paths.schema.write_text(schema.model_dump_json(indent=1))
@@ -128,7 +131,9 @@ def resume(run_dir: Path, live: bool | None, started: float) -> SessionResult:
     options = RunOptions(budget_seconds=configured["budget_seconds"], seed=configured["seed"],
                          brain=configured["brain"], live=live,
                          executor=configured.get("executor", "local"),
-                         ray_address=configured.get("ray_address"))
+                         ray_address=configured.get("ray_address"),
+                         llm=LLMConfig.from_journal(configured["llm"])
+                         if configured.get("llm") else None)
     deadline = Deadline(started + max(0.0, left))
     return _search(paths, journal, spec, data_profile, schema, train, test, folds,
                    encode_target(spec, train), options, deadline, state, started)
@@ -155,8 +160,10 @@ def _search(paths, journal, spec, data_profile, schema, train, test, folds, y, o
                         constant_loss=selection.loss(selection.score(y[scored], constant_oof)),
                         refit=needs_refit(folds))
     with Progress(f"mlwright {spec.name} ({spec.metric})", live=options.live) as progress:
-        manager = Manager(setup, state, journal, executor, BuiltinDesigner(), BuiltinCoder(),
-                          BuiltinTuner(ctx, options.seed), publisher, progress, deadline)
+        brain = make_brain(options.brain, options.llm, ctx, options.seed, journal, deadline,
+                           options.budget_seconds, options.llm_models)
+        manager = Manager(setup, state, journal, executor, brain.designer, brain.coder,
+                          brain.tuner, publisher, progress, deadline)
         if not paths.submission.exists():
             # Never empty-handed: a valid submission from the very first second.
             publisher.publish([Member("constant", 1.0, None, constant)],
@@ -175,6 +182,8 @@ def _search(paths, journal, spec, data_profile, schema, train, test, folds, y, o
         report = _write_report(paths, progress)
         ensemble = {run_id: f"{state.candidates[state.runs[run_id].candidate_id].recipe} x {w:.2f}"
                     for run_id, w in manager.ensemble_weights.items() if run_id in state.runs}
+        if brain.usage_line():
+            progress.message(brain.usage_line())
         score = manager.published_score
         if score is None:
             score = constant_score

@@ -23,7 +23,12 @@ from mlwright.budget import Deadline
 from mlwright.ensemble import blend, select_ensemble
 from mlwright.execution.base import Executor, RunOutcome, RunRequest
 from mlwright.journal import Journal
-from mlwright.knowledge.recipes import RecipeContext, estimated_fit_seconds, get_recipe
+from mlwright.knowledge.recipes import (
+    RECIPES,
+    RecipeContext,
+    estimated_fit_seconds,
+    get_recipe,
+)
 from mlwright.paths import RunPaths
 from mlwright.progress import Progress, RunLine
 from mlwright.publish import Member, Publisher
@@ -129,7 +134,7 @@ class Manager:
             params = {**get_recipe(candidate.recipe).defaults(self.setup.ctx), **fix.params}
             candidate.debug_attempts += 1
             candidate.repo.write_params(params)
-            candidate.repo.commit(f"debug: {fix.reason}")
+            candidate.repo.write(fix.files, f"debug: {fix.reason}")
             return self._launch(candidate, params, "debug", fix.row_fraction, self._draft_window())
         if self._launch_prep(left):
             return True
@@ -320,16 +325,18 @@ class Manager:
         failure = RunFailure(recipe=candidate.recipe, params=record.params,
                              stopped_for=sandbox.stopped_for, exit_code=sandbox.exit_code,
                              log_tail=_tail(run_dir / "stderr.log"), invalid_output=invalid,
-                             attempts=candidate.debug_attempts)
+                             attempts=candidate.debug_attempts,
+                             files={name: (candidate.repo.path / name).read_text()
+                                    for name in ("train.py", "predict.py")})
         fix = self.coder.debug(failure)
         self.journal.append("debug_decided", candidate.candidate_id, record.run_id,
-                            **fix.model_dump())
+                            **fix.model_dump(exclude={"files"}), edited=sorted(fix.files))
         if fix.action == "retry":
             self.pending_fixes.append((candidate.candidate_id, fix))
             return
         self._set_status(candidate, "failed", fix.reason)
         taken = {c.recipe for c in self.state.candidates.values()}
-        if fix.action == "switch_recipe" and fix.recipe and fix.recipe not in taken:
+        if fix.action == "switch_recipe" and fix.recipe in RECIPES and fix.recipe not in taken:
             replacement = get_recipe(fix.recipe)
             self.pending_plans.insert(0, Plan(
                 recipe=replacement.name, rationale=f"{replacement.summary}. {fix.reason}.",

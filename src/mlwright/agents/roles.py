@@ -36,6 +36,7 @@ class RunFailure(BaseModel):
     log_tail: str
     invalid_output: str | None = None
     attempts: int = 0
+    files: dict[str, str] = Field(default_factory=dict, description="the candidate's scripts")
 
 
 class Fix(BaseModel):
@@ -44,6 +45,7 @@ class Fix(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
     row_fraction: float = 1.0
     recipe: str | None = None
+    files: dict[str, str] = Field(default_factory=dict, description="scripts to replace first")
 
 
 class Designer(Protocol):

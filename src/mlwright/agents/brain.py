@@ -1,0 +1,43 @@
+"""The only place that picks the brain: built-in roles, or LLM roles that fall back to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mlwright.agents.builtin.coder import BuiltinCoder
+from mlwright.agents.builtin.designer import BuiltinDesigner
+from mlwright.agents.builtin.tuner import BuiltinTuner
+from mlwright.budget import Deadline
+from mlwright.journal import Journal
+from mlwright.knowledge.recipes import RecipeContext
+
+
+@dataclass
+class Brain:
+    designer: Any
+    coder: Any
+    tuner: Any
+    caller: Any = None  # the LLM brain's ModelCaller: what it spent
+
+    def usage_line(self) -> str | None:
+        if self.caller is None:
+            return None
+        spent = self.caller.spent
+        calls = ", ".join(f"{role} {n}" for role, n in sorted(spent.calls.items())) or "none"
+        return (f"model calls: {calls}; tokens {spent.input_tokens} in + {spent.output_tokens} "
+                f"out; cost ${spent.cost:.4f}")
+
+
+def make_brain(brain: str, llm, ctx: RecipeContext, seed: int, journal: Journal,
+               deadline: Deadline, budget_seconds: float,
+               models: dict[str, Any] | None = None) -> Brain:
+    if brain != "llm":
+        return Brain(BuiltinDesigner(), BuiltinCoder(), BuiltinTuner(ctx, seed))
+    from mlwright.agents.llm.calls import ModelCaller
+    from mlwright.agents.llm.coder import LLMCoder
+    from mlwright.agents.llm.designer import LLMDesigner
+    from mlwright.agents.llm.tuner import LLMTuner
+
+    caller = ModelCaller(llm, journal, deadline, budget_seconds, models)
+    return Brain(LLMDesigner(caller), LLMCoder(caller, ctx), LLMTuner(caller, ctx, seed), caller)

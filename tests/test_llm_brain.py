@@ -1,0 +1,189 @@
+"""The LLM brain with scripted words: pydantic-ai's FunctionModel stands in for the chat model;
+the agent loop, tool calls, output validation, retries, budgets and fallbacks run for real, as
+do the candidates in the sandbox. Assertions are on the journal and the submission."""
+
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mlwright.agents.llm.config import LLMConfig
+from mlwright.journal import Journal
+from mlwright.session import RunOptions, start
+
+pydantic_ai = pytest.importorskip("pydantic_ai")
+from pydantic_ai import ModelResponse, TextPart, ToolCallPart  # noqa: E402
+from pydantic_ai.models.function import AgentInfo, FunctionModel  # noqa: E402
+
+
+def role_of(info: AgentInfo) -> str:
+    text = info.instructions or ""
+    if "design modelling strategies" in text:
+        return "designer"
+    if "tune one model" in text:
+        return "tuner"
+    return "debug" if "training run failed" in text else "coder"
+
+
+def answer(info: AgentInfo, args: dict) -> ModelResponse:
+    return ModelResponse(parts=[ToolCallPart(info.output_tools[0].name, args)])
+
+
+def turns(messages) -> int:
+    """How many times the model has answered in this agent run so far."""
+    return sum(1 for m in messages if isinstance(m, ModelResponse))
+
+
+def run_with(titanic: Path, out: Path, script, budget: float = 30, **config) -> list:
+    options = RunOptions(budget_seconds=budget, brain="llm", live=False,
+                         llm=LLMConfig(model="openai:scripted", **config),
+                         llm_models={role: FunctionModel(script)
+                                     for role in ("designer", "coder", "tuner")})
+    result = start(titanic, out, options, None, time.monotonic())
+    assert result.submission.exists()
+    submission = pd.read_csv(result.submission)
+    sample = pd.read_csv(titanic / "sample_submission.csv")
+    assert list(submission.columns) == list(sample.columns) and len(submission) == len(sample)
+    return Journal(out / "journal.sqlite").events()
+
+
+def kinds(events, kind):
+    return [e.payload for e in events if e.kind == kind]
+
+
+def test_scripted_happy_path_designs_codes_and_tunes(titanic, tmp_path):
+    def script(messages, info):
+        role = role_of(info)
+        if role == "designer":
+            return answer(info, {"plans": [
+                {"recipe": "catboost", "rationale": "categoricals", "params": {"depth": 4}},
+                {"recipe": "linear", "rationale": "a different view", "params": {}}]})
+        if role == "coder" and turns(messages) == 0:
+            return ModelResponse(parts=[ToolCallPart("replace_in_file", {
+                "name": "predict.py", "old": "def used_rounds(model):",
+                "new": "# tuned by the scripted model\ndef used_rounds(model):"})])
+        if role == "coder":
+            return answer(info, {"summary": "marked the file"})
+        return answer(info, {"params": {"C": 0.5}, "reason": "smaller C"})
+
+    events = run_with(titanic, tmp_path / "run", script)
+    plans = kinds(events, "plans_proposed")[0]["plans"]
+    assert [p["recipe"] for p in plans[:2]] == ["catboost", "linear"]
+    assert plans[0]["params"]["depth"] == 4 and plans[0]["rationale"].startswith("(model)")
+    created = {e.candidate: e.payload["recipe"] for e in events if e.kind == "candidate_created"}
+    catboost = next(c for c, r in created.items() if r == "catboost")
+    predict = (tmp_path / "run" / "candidates" / catboost / "predict.py").read_text()
+    assert "# tuned by the scripted model" in predict
+    finished = [e for e in events if e.kind == "run_finished" and e.candidate == catboost]
+    assert finished and finished[0].payload["status"] == "ok"
+    usage = kinds(events, "model_usage")
+    assert {u["role"] for u in usage} >= {"designer", "coder"}
+    assert all(u["outcome"] == "ok" for u in usage)
+    tunes = [e.payload for e in events if e.kind == "run_started"
+             and e.payload["action"] == "tune" and created[e.candidate] == "linear"]
+    assert any(t["params"].get("C") == 0.5 for t in tunes)  # the model's suggestion ran
+
+
+def test_the_coder_fixes_a_failing_script_from_its_log(titanic, tmp_path):
+    seen_logs = []
+
+    def script(messages, info):
+        role = role_of(info)
+        if role == "designer":
+            return answer(info, {"plans": [{"recipe": "linear", "rationale": "r", "params": {}}]})
+        if role == "coder" and turns(messages) == 0:
+            return ModelResponse(parts=[ToolCallPart("replace_in_file", {
+                "name": "predict.py", "old": "def fit_model(X, y, X_valid, y_valid, params, ctx):",
+                "new": "def fit_model(X, y, X_valid, y_valid, params, ctx):\n"
+                       "    raise RuntimeError('deliberate bug 17')"})])
+        if role == "coder":
+            return answer(info, {"summary": "added a bug"})
+        if role == "debug" and turns(messages) == 0:
+            seen_logs.append(messages[0].parts[-1].content)
+            return ModelResponse(parts=[ToolCallPart("replace_in_file", {
+                "name": "predict.py", "old": "    raise RuntimeError('deliberate bug 17')\n",
+                "new": ""})])
+        if role == "debug":
+            return answer(info, {"action": "retry", "reason": "removed the raise"})
+        return answer(info, {"use_optuna": True})
+
+    events = run_with(titanic, tmp_path / "run", script)
+    assert any("deliberate bug 17" in log for log in seen_logs)  # the model read the log
+    decided = kinds(events, "debug_decided")
+    assert decided and decided[0]["reason"].startswith("(model)")
+    assert decided[0]["edited"] == ["predict.py"]
+    linear = next(e.candidate for e in events if e.kind == "candidate_created"
+                  and e.payload["recipe"] == "linear")
+    statuses = [e.payload["status"] for e in events
+                if e.kind == "run_finished" and e.candidate == linear]
+    assert statuses[0] == "failed" and "ok" in statuses[1:]
+    history = (tmp_path / "run" / "candidates" / linear / ".git").exists()
+    if history:
+        from mlwright.workspace.candidate import CandidateRepo
+
+        messages = CandidateRepo(linear, tmp_path / "run" / "candidates" / linear).history()
+        assert any(m.startswith("debug: (model)") for m in messages)
+
+
+def test_malformed_output_is_retried_then_the_builtin_designer_steps_in(titanic, tmp_path):
+    def script(messages, info):
+        role = role_of(info)
+        if role == "designer":  # prose, then a plan naming no known recipe, then prose again
+            if turns(messages) == 1:
+                return answer(info, {"plans": [{"recipe": "quantum_forest", "rationale": "?"}]})
+            return ModelResponse(parts=[TextPart("I think gradient boosting is nice.")])
+        return answer(info, {"summary": "unchanged"} if role == "coder" else {"use_optuna": True})
+
+    events = run_with(titanic, tmp_path / "run", script)
+    fallback = [f for f in kinds(events, "model_fallback") if f["role"] == "designer"]
+    assert fallback and fallback[0]["failure"] == "malformed"
+    plans = kinds(events, "plans_proposed")[0]["plans"]
+    assert plans and not any(p["rationale"].startswith("(model)") for p in plans)
+    assert any(r["status"] == "ok" for r in kinds(events, "run_finished"))
+
+
+def test_tool_calls_with_bad_arguments_are_answered_and_the_template_kept(titanic, tmp_path):
+    def script(messages, info):
+        role = role_of(info)
+        if role == "designer":
+            return answer(info, {"plans": [{"recipe": "linear", "rationale": "r"}]})
+        if role == "coder":
+            step = turns(messages)
+            if step == 0:  # a file that is not editable
+                return ModelResponse(parts=[ToolCallPart("write_file", {
+                    "name": "../journal.sqlite", "content": "x"})])
+            if step == 1:  # arguments that are not the tool's
+                return ModelResponse(parts=[ToolCallPart("replace_in_file", {"wrong": 1})])
+            if step == 2:  # code that does not compile
+                return ModelResponse(parts=[ToolCallPart("write_file", {
+                    "name": "predict.py", "content": "def fit_model(:\n"})])
+            return answer(info, {"summary": "done"})
+        return answer(info, {"use_optuna": True})
+
+    out = tmp_path / "run"
+    events = run_with(titanic, out, script)
+    bad = [f for f in kinds(events, "model_fallback") if f["failure"] == "bad_code"]
+    assert bad and "does not compile" in bad[0]["reason"]
+    assert not (out / "candidates" / "journal.sqlite").exists()
+    assert any(r["status"] == "ok" for r in kinds(events, "run_finished"))
+
+
+def test_the_token_budget_running_out_hands_the_rest_to_the_builtin_brain(titanic, tmp_path):
+    def script(messages, info):
+        role = role_of(info)
+        if role == "designer":
+            return answer(info, {"plans": [{"recipe": "lightgbm", "rationale": "r"},
+                                           {"recipe": "linear", "rationale": "r"}]})
+        return answer(info, {"summary": "unchanged"} if role == "coder" else {"use_optuna": True})
+
+    events = run_with(titanic, tmp_path / "run", script, max_tokens=400)
+    exhausted = kinds(events, "model_budget_exhausted")
+    assert len(exhausted) == 1
+    usage = kinds(events, "model_usage")
+    spent = sum(u["input_tokens"] + u["output_tokens"] for u in usage)
+    last = max(i for i, e in enumerate(events) if e.kind == "model_usage")
+    first_exhausted = next(i for i, e in enumerate(events) if e.kind == "model_budget_exhausted")
+    assert last < first_exhausted + 2  # no model call after the budget ran out
+    assert spent < 400 + 2000  # at most the call that crossed the line
+    assert len(kinds(events, "candidate_created")) >= 3  # the built-in brain kept drafting
