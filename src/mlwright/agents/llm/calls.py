@@ -8,6 +8,7 @@ must not spend the run's budget on waiting.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,6 +63,7 @@ class ModelCaller:
     # ---- one call --------------------------------------------------------------------------
     def run(self, role: str, agent, prompt: str, deps: Any = None, max_requests: int = 6):
         """The agent's output, or None (journaled why) when the role must fall back."""
+        from pydantic_ai import capture_run_messages
         from pydantic_ai.exceptions import (
             ModelAPIError,
             UnexpectedModelBehavior,
@@ -79,18 +81,23 @@ class ModelCaller:
             timeout = min(self.config.call_timeout, max(5.0, 0.2 * self.deadline.remaining()))
             started = time.monotonic()
             error, kind, output = None, None, None
-            try:
-                result = agent.run_sync(prompt, model=self.model(role), deps=deps, usage=usage,
-                                        usage_limits=limits, model_settings={"timeout": timeout})
-                output = result.output
-            except UsageLimitExceeded as exc:
-                kind, error = "budget", exc
-            except UnexpectedModelBehavior as exc:
-                kind, error = "malformed", exc
-            except ModelAPIError as exc:
-                kind, error = _api_kind(exc), exc
-            except Exception as exc:  # noqa: BLE001 - any other fault of a call means fall back
-                kind, error = "error", exc
+            with capture_run_messages() as messages:
+                try:
+                    result = agent.run_sync(prompt, model=self.model(role), deps=deps,
+                                            usage=usage, usage_limits=limits,
+                                            model_settings={"timeout": timeout})
+                    output = result.output
+                except UsageLimitExceeded as exc:
+                    # Too many turns is a model going round in circles; too many tokens is
+                    # the run's budget.
+                    kind, error = ("malformed" if "request_limit" in str(exc) else "budget"), exc
+                except UnexpectedModelBehavior as exc:
+                    kind, error = "malformed", exc
+                except ModelAPIError as exc:
+                    kind, error = _api_kind(exc), exc
+                except Exception as exc:  # noqa: BLE001 - any other fault means fall back
+                    kind, error = "error", exc
+            self._journal_corrections(role, messages)
             self._record(role, model_name, usage, time.monotonic() - started, kind, error)
             if error is None:
                 self._failures_in_row = 0
@@ -117,6 +124,25 @@ class ModelCaller:
                                 reason=f"{FAILURES_BEFORE_PAUSE} failed calls in a row; the "
                                        "built-in brain works meanwhile")
         return None
+
+    def _journal_corrections(self, role: str, messages) -> None:
+        """What the agent loop sent back to the model (unknown tool, arguments that are not
+        JSON or not the tool's, text where a structured answer was due, a validator's
+        objection): each one is a fault handled inside the call."""
+        from pydantic_ai.messages import ModelRequest
+
+        for message in messages:
+            if not isinstance(message, ModelRequest):
+                continue
+            for part in message.parts:
+                kind = getattr(part, "part_kind", "")
+                if kind in ("retry-prompt", "retry-feedback") or \
+                        getattr(part, "outcome", None) == "retried":
+                    content = part.content if isinstance(part.content, str) else \
+                        json.dumps(part.content, default=str)
+                    self.journal.append("model_corrected", role=role,
+                                        tool=getattr(part, "tool_name", None),
+                                        message=content[:300])
 
     # ---- accounting ----------------------------------------------------------------------
     def _tokens_left(self) -> int | None:
