@@ -17,8 +17,14 @@ from pydantic_ai import ModelResponse, TextPart, ToolCallPart  # noqa: E402
 from pydantic_ai.models.function import AgentInfo, FunctionModel  # noqa: E402
 
 
+READING = {"target": "Survived", "id_column": "PassengerId", "task_type": "binary",
+           "metric": "accuracy"}
+
+
 def role_of(info: AgentInfo) -> str:
     text = info.instructions or ""
+    if "Read a machine-learning task" in text:
+        return "setup"
     if "design modelling strategies" in text:
         return "designer"
     if "tune one model" in text:
@@ -36,10 +42,15 @@ def turns(messages) -> int:
 
 
 def run_with(titanic: Path, out: Path, script, budget: float = 30, **config) -> list:
+    def with_setup(messages, info):
+        if role_of(info) == "setup":
+            return answer(info, READING)
+        return script(messages, info)
+
     options = RunOptions(budget_seconds=budget, brain="llm", live=False,
                          llm=LLMConfig(model="openai:scripted", **config),
-                         llm_models={role: FunctionModel(script)
-                                     for role in ("designer", "coder", "tuner")})
+                         llm_models={role: FunctionModel(with_setup)
+                                     for role in ("setup", "designer", "coder", "tuner")})
     result = start(titanic, out, options, None, time.monotonic())
     assert result.submission.exists()
     submission = pd.read_csv(result.submission)
@@ -187,3 +198,31 @@ def test_the_token_budget_running_out_hands_the_rest_to_the_builtin_brain(titani
     assert last < first_exhausted + 2  # no model call after the budget ran out
     assert spent < 400 + 2000  # at most the call that crossed the line
     assert len(kinds(events, "candidate_created")) >= 3  # the built-in brain kept drafting
+
+
+def test_task_reading_fills_what_the_files_leave_open_and_the_data_wins_the_rest(titanic,
+                                                                               tmp_path):
+    description = titanic / "description.md"
+    description.write_text(description.read_text().replace(
+        "Submissions are scored by accuracy: the share of passengers whose survival is "
+        "predicted correctly.", "Submissions are scored by how many you get right."))
+
+    def script(messages, info):
+        if role_of(info) == "setup":  # a wrong target, and a metric the rules could not read
+            return answer(info, {**READING, "target": "Pclass", "metric": "macro_f1"})
+        if role_of(info) == "designer":
+            return answer(info, {"plans": [{"recipe": "linear", "rationale": "r"}]})
+        return answer(info, {"summary": "unchanged"} if role_of(info) == "coder"
+                      else {"use_optuna": True})
+
+    options = RunOptions(budget_seconds=15, brain="llm", live=False,
+                         llm=LLMConfig(model="openai:scripted"),
+                         llm_models={r: FunctionModel(script)
+                                     for r in ("setup", "designer", "coder", "tuner")})
+    result = start(titanic, tmp_path / "run", options, None, time.monotonic())
+    understood = [e.payload for e in Journal(tmp_path / "run" / "journal.sqlite").events()
+                  if e.kind == "task_understood"][0]
+    assert understood["target"] == "Survived" and understood["metric"] == "macro_f1"
+    assert any("the model read the target as 'Pclass'" in n for n in understood["notes"])
+    assert any("read by the model" in n for n in understood["notes"])
+    assert result.metric == "macro_f1"

@@ -39,6 +39,10 @@ def turns(body: dict) -> int:
 def test_a_full_run_through_the_openai_provider_keeps_keys_from_candidates(titanic, tmp_path):
     def reply(body):
         instructions = system_text(body)
+        if "Read a machine-learning task" in instructions:
+            return tool_call(body, "final_result", {"target": "Survived", "task_type": "binary",
+                                                    "id_column": "PassengerId",
+                                                    "metric": "accuracy"})
         if "design modelling" in instructions:
             return tool_call(body, "final_result", {"plans": [
                 {"recipe": "lightgbm", "rationale": "boosting", "params": {"num_leaves": 7}},
@@ -64,6 +68,8 @@ def test_a_full_run_through_the_openai_provider_keeps_keys_from_candidates(titan
         assert SECRET not in json.dumps(environment) and "OPENAI_API_KEY" not in environment
     events = Journal(out / "journal.sqlite").events()
     usage = [e.payload for e in events if e.kind == "model_usage"]
+    assert all(u["outcome"] == "ok" for u in usage), usage
+    assert {u["role"] for u in usage} >= {"setup", "designer", "coder", "tuner"}
     assert sum(u["requests"] for u in usage) == len(server.requests)
     assert sum(u["input_tokens"] for u in usage) == 50 * len(server.requests)
     lightgbm = [e.payload for e in events if e.kind == "candidate_created"

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import psutil
 
-from mlwright.agents.brain import make_brain
+from mlwright.agents.brain import make_brain, make_caller
 from mlwright.agents.llm.config import LLMConfig
 from mlwright.agents.manager import Manager, SearchSetup
 from mlwright.agents.state import SearchState
@@ -84,6 +84,15 @@ def start(task_dir: Path, out: Path, options: RunOptions, description: str | Non
                    brain=options.brain, task_dir=str(Path(task_dir).resolve()),
                    executor=options.executor, ray_address=options.ray_address,
                    llm=options.llm.to_journal() if options.llm else None)
+    deadline = Deadline(started + options.budget_seconds)
+    caller = make_caller(options, journal, deadline)
+    if caller is not None:
+        from mlwright.agents.llm.understanding import review_task
+
+        reviewed = review_task(spec, caller)
+        if reviewed != spec:
+            spec = reviewed
+            data_profile, schema = profile(spec, train, test)
     paths.task.write_text(spec.model_dump_json(indent=1))
     paths.profile.write_text(data_profile.model_dump_json(indent=1))
     paths.schema.write_text(schema.model_dump_json(indent=1))
@@ -97,9 +106,8 @@ def start(task_dir: Path, out: Path, options: RunOptions, description: str | Non
     write_folds(folds, paths.folds)
     journal.append("folds_fixed", scheme=plan.scheme, n_folds=plan.n_folds, reason=plan.reason,
                    scored_rows=int(validation_mask(folds).sum()))
-    deadline = Deadline(started + options.budget_seconds)
     return _search(paths, journal, spec, data_profile, schema, train, test, folds, y, options,
-                   deadline, SearchState(), started)
+                   deadline, SearchState(), started, caller)
 
 
 def resume(run_dir: Path, live: bool | None, started: float) -> SessionResult:
@@ -140,7 +148,7 @@ def resume(run_dir: Path, live: bool | None, started: float) -> SessionResult:
 
 
 def _search(paths, journal, spec, data_profile, schema, train, test, folds, y, options, deadline,
-            state, started) -> SessionResult:
+            state, started, caller=None) -> SessionResult:
     metric = get_metric(spec.metric)
     ctx = RecipeContext(spec=spec, profile=data_profile, schema=schema)
     scored = validation_mask(folds)
@@ -160,8 +168,8 @@ def _search(paths, journal, spec, data_profile, schema, train, test, folds, y, o
                         constant_loss=selection.loss(selection.score(y[scored], constant_oof)),
                         refit=needs_refit(folds))
     with Progress(f"mlwright {spec.name} ({spec.metric})", live=options.live) as progress:
-        brain = make_brain(options.brain, options.llm, ctx, options.seed, journal, deadline,
-                           options.budget_seconds, options.llm_models)
+        brain = make_brain(options.brain, ctx, options.seed,
+                           caller or make_caller(options, journal, deadline))
         manager = Manager(setup, state, journal, executor, brain.designer, brain.coder,
                           brain.tuner, publisher, progress, deadline)
         if not paths.submission.exists():

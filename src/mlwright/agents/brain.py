@@ -29,15 +29,20 @@ class Brain:
                 f"out; cost ${spent.cost:.4f}")
 
 
-def make_brain(brain: str, llm, ctx: RecipeContext, seed: int, journal: Journal,
-               deadline: Deadline, budget_seconds: float,
-               models: dict[str, Any] | None = None) -> Brain:
-    if brain != "llm":
-        return Brain(BuiltinDesigner(), BuiltinCoder(), BuiltinTuner(ctx, seed))
+def make_caller(options, journal: Journal, deadline: Deadline):
+    """The LLM brain's one door to its models, or None for the built-in brain."""
+    if options.brain != "llm":
+        return None
     from mlwright.agents.llm.calls import ModelCaller
+
+    return ModelCaller(options.llm, journal, deadline, options.budget_seconds, options.llm_models)
+
+
+def make_brain(brain: str, ctx: RecipeContext, seed: int, caller=None) -> Brain:
+    if brain != "llm" or caller is None:
+        return Brain(BuiltinDesigner(), BuiltinCoder(), BuiltinTuner(ctx, seed))
     from mlwright.agents.llm.coder import LLMCoder
     from mlwright.agents.llm.designer import LLMDesigner
     from mlwright.agents.llm.tuner import LLMTuner
 
-    caller = ModelCaller(llm, journal, deadline, budget_seconds, models)
     return Brain(LLMDesigner(caller), LLMCoder(caller, ctx), LLMTuner(caller, ctx, seed), caller)
