@@ -2,6 +2,7 @@
 the agent loop, tool calls, output validation, retries, budgets and fallbacks run for real, as
 do the candidates in the sandbox. Assertions are on the journal and the submission."""
 
+import re
 import time
 from pathlib import Path
 
@@ -25,6 +26,8 @@ def role_of(info: AgentInfo) -> str:
     text = info.instructions or ""
     if "Read a machine-learning task" in text:
         return "setup"
+    if "steer the search" in text:
+        return "manager"
     if "design modelling strategies" in text:
         return "designer"
     if "tune one model" in text:
@@ -45,12 +48,15 @@ def run_with(titanic: Path, out: Path, script, budget: float = 30, **config) -> 
     def with_setup(messages, info):
         if role_of(info) == "setup":
             return answer(info, READING)
+        if role_of(info) == "manager" and not getattr(script, "steers", False):
+            return answer(info, {"candidate_id": "c999"})  # unknown: the rules decide
         return script(messages, info)
 
     options = RunOptions(budget_seconds=budget, brain="llm", live=False,
                          llm=LLMConfig(model="openai:scripted", **config),
                          llm_models={role: FunctionModel(with_setup)
-                                     for role in ("setup", "designer", "coder", "tuner")})
+                                     for role in ("setup", "designer", "coder", "tuner",
+                                                  "manager")})
     result = start(titanic, out, options, None, time.monotonic())
     assert result.submission.exists()
     submission = pd.read_csv(result.submission)
@@ -76,8 +82,12 @@ def test_scripted_happy_path_designs_codes_and_tunes(titanic, tmp_path):
                 "new": "# tuned by the scripted model\ndef used_rounds(model):"})])
         if role == "coder":
             return answer(info, {"summary": "marked the file"})
+        if role == "manager":  # the weakest candidate listed: not what the rules would pick
+            listed = re.findall(r"^- (c\d+) ", messages[0].parts[-1].content, re.M)
+            return answer(info, {"candidate_id": listed[-1], "action": "tune", "reason": "x"})
         return answer(info, {"params": {"C": 0.5}, "reason": "smaller C"})
 
+    script.steers = True
     events = run_with(titanic, tmp_path / "run", script)
     plans = kinds(events, "plans_proposed")[0]["plans"]
     assert [p["recipe"] for p in plans[:2]] == ["catboost", "linear"]
@@ -94,6 +104,10 @@ def test_scripted_happy_path_designs_codes_and_tunes(titanic, tmp_path):
     tunes = [e.payload for e in events if e.kind == "run_started"
              and e.payload["action"] == "tune" and created[e.candidate] == "linear"]
     assert any(t["params"].get("C") == 0.5 for t in tunes)  # the model's suggestion ran
+    decided = [i for i, e in enumerate(events) if e.kind == "manager_decided"]
+    assert decided
+    following = next(e for e in events[decided[0]:] if e.kind == "run_started")
+    assert following.candidate == events[decided[0]].candidate
 
 
 def test_the_coder_fixes_a_failing_script_from_its_log(titanic, tmp_path):
@@ -218,7 +232,7 @@ def test_task_reading_fills_what_the_files_leave_open_and_the_data_wins_the_rest
     options = RunOptions(budget_seconds=15, brain="llm", live=False,
                          llm=LLMConfig(model="openai:scripted"),
                          llm_models={r: FunctionModel(script)
-                                     for r in ("setup", "designer", "coder", "tuner")})
+                                     for r in ("setup", "designer", "coder", "tuner", "manager")})
     result = start(titanic, tmp_path / "run", options, None, time.monotonic())
     understood = [e.payload for e in Journal(tmp_path / "run" / "journal.sqlite").events()
                   if e.kind == "task_understood"][0]

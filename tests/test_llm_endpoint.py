@@ -3,6 +3,7 @@ loopback): one full run with a well-behaved model, and the issue's bar, a model 
 answers every call with a fault."""
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -47,6 +48,11 @@ def test_a_full_run_through_the_openai_provider_keeps_keys_from_candidates(titan
             return tool_call(body, "final_result", {"plans": [
                 {"recipe": "lightgbm", "rationale": "boosting", "params": {"num_leaves": 7}},
                 {"recipe": "linear", "rationale": "a linear view"}]})
+        if "steer the search" in instructions:
+            prompt = " ".join(str(m.get("content")) for m in body["messages"]
+                              if m.get("role") == "user")
+            return tool_call(body, "final_result",
+                             {"candidate_id": re.findall(r"- (c\d+) ", prompt)[0]})
         if "tune one model" in instructions:
             return tool_call(body, "final_result", {"params": {"num_leaves": 9}, "reason": "r"})
         if "replace_in_file" in tool_names(body) and turns(body) == 0:

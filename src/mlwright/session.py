@@ -171,7 +171,7 @@ def _search(paths, journal, spec, data_profile, schema, train, test, folds, y, o
         brain = make_brain(options.brain, ctx, options.seed,
                            caller or make_caller(options, journal, deadline))
         manager = Manager(setup, state, journal, executor, brain.designer, brain.coder,
-                          brain.tuner, publisher, progress, deadline)
+                          brain.tuner, publisher, progress, deadline, brain.policy)
         if not paths.submission.exists():
             # Never empty-handed: a valid submission from the very first second.
             publisher.publish([Member("constant", 1.0, None, constant)],

@@ -19,6 +19,7 @@ class Brain:
     coder: Any
     tuner: Any
     caller: Any = None  # the LLM brain's ModelCaller: what it spent
+    policy: Any = None  # the LLM brain's choice of the next candidate to work on
 
     def usage_line(self) -> str | None:
         if self.caller is None:
@@ -43,6 +44,8 @@ def make_brain(brain: str, ctx: RecipeContext, seed: int, caller=None) -> Brain:
         return Brain(BuiltinDesigner(), BuiltinCoder(), BuiltinTuner(ctx, seed))
     from mlwright.agents.llm.coder import LLMCoder
     from mlwright.agents.llm.designer import LLMDesigner
+    from mlwright.agents.llm.policy import LLMPolicy
     from mlwright.agents.llm.tuner import LLMTuner
 
-    return Brain(LLMDesigner(caller), LLMCoder(caller, ctx), LLMTuner(caller, ctx, seed), caller)
+    return Brain(LLMDesigner(caller), LLMCoder(caller, ctx), LLMTuner(caller, ctx, seed), caller,
+                 LLMPolicy(caller))

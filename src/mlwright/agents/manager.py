@@ -65,7 +65,7 @@ class SearchSetup:
 class Manager:
     def __init__(self, setup: SearchSetup, state: SearchState, journal: Journal, executor: Executor,
                  designer: Designer, coder: Coder, tuner, publisher: Publisher, progress: Progress,
-                 deadline: Deadline):
+                 deadline: Deadline, policy=None):
         self.setup = setup
         self.state = state
         self.journal = journal
@@ -76,6 +76,7 @@ class Manager:
         self.publisher = publisher
         self.progress = progress
         self.deadline = deadline
+        self.policy = policy  # a model's choice of the next candidate; None: the rules below
         self.reserve = max(2.0, 0.03 * setup.budget_seconds)
         self.scored_rows = validation_mask(setup.folds)
         self.predictions: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -364,6 +365,10 @@ class Manager:
         affordable = [c for c in ranked if (c.typical_seconds() or 0) < 1.2 * left]
         if not affordable:
             return None
+        if self.policy is not None:
+            chosen = self.policy.choose(ranked, affordable, left)
+            if chosen is not None and (chosen[1] == "tune" or _refinable(chosen[0])):
+                return chosen
         weights = [4.0, 2.0, 1.5]
         best = ranked[0]
         if (best.count("tune") >= 8 and best.count("improve") == 0 and

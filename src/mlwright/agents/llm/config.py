@@ -14,7 +14,7 @@ from typing import Any
 from mlwright.errors import OptionError
 
 PROVIDERS = ("openai", "anthropic", "ollama")
-ROLES = ("designer", "coder", "tuner")
+ROLES = ("setup", "designer", "coder", "tuner", "manager")
 
 # USD per million tokens (input, output); a table in mlwright.toml ([llm.prices]) overrides.
 PRICES: dict[str, tuple[float, float]] = {
