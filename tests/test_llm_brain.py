@@ -17,7 +17,6 @@ pydantic_ai = pytest.importorskip("pydantic_ai")
 from pydantic_ai import ModelResponse, TextPart, ToolCallPart  # noqa: E402
 from pydantic_ai.models.function import AgentInfo, FunctionModel  # noqa: E402
 
-
 READING = {"target": "Survived", "id_column": "PassengerId", "task_type": "binary",
            "metric": "accuracy"}
 
