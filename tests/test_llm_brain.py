@@ -43,7 +43,7 @@ def turns(messages) -> int:
     return sum(1 for m in messages if isinstance(m, ModelResponse))
 
 
-def run_with(titanic: Path, out: Path, script, budget: float = 30, **config) -> list:
+def run_with(titanic: Path, out: Path, script, budget: float = 20, **config) -> list:
     def with_setup(messages, info):
         if role_of(info) == "setup":
             return answer(info, READING)
@@ -87,7 +87,7 @@ def test_scripted_happy_path_designs_codes_and_tunes(titanic, tmp_path):
         return answer(info, {"params": {"C": 0.5}, "reason": "smaller C"})
 
     script.steers = True
-    events = run_with(titanic, tmp_path / "run", script)
+    events = run_with(titanic, tmp_path / "run", script, budget=30)
     plans = kinds(events, "plans_proposed")[0]["plans"]
     assert [p["recipe"] for p in plans[:2]] == ["catboost", "linear"]
     assert plans[0]["params"]["depth"] == 4 and plans[0]["rationale"].startswith("(model)")
