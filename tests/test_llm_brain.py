@@ -69,13 +69,16 @@ def kinds(events, kind):
 
 
 def test_scripted_happy_path_designs_codes_and_tunes(titanic, tmp_path):
+    edited = []
+
     def script(messages, info):
         role = role_of(info)
         if role == "designer":
             return answer(info, {"plans": [
                 {"recipe": "catboost", "rationale": "categoricals", "params": {"depth": 4}},
                 {"recipe": "linear", "rationale": "a different view", "params": {}}]})
-        if role == "coder" and turns(messages) == 0:
+        if role == "coder" and turns(messages) == 0 and not edited:
+            edited.append(True)  # the first draft only: each edit is checked in the sandbox
             return ModelResponse(parts=[ToolCallPart("replace_in_file", {
                 "name": "predict.py", "old": "def used_rounds(model):",
                 "new": "# tuned by the scripted model\ndef used_rounds(model):"})])
@@ -95,6 +98,7 @@ def test_scripted_happy_path_designs_codes_and_tunes(titanic, tmp_path):
     catboost = next(c for c, r in created.items() if r == "catboost")
     predict = (tmp_path / "run" / "candidates" / catboost / "predict.py").read_text()
     assert "# tuned by the scripted model" in predict
+    assert any(c["accepted"] for c in kinds(events, "code_checked"))  # run before handed in
     finished = [e for e in events if e.kind == "run_finished" and e.candidate == catboost]
     assert finished and finished[0].payload["status"] == "ok"
     usage = kinds(events, "model_usage")
@@ -120,14 +124,15 @@ def test_the_coder_fixes_a_failing_script_from_its_log(titanic, tmp_path):
             return ModelResponse(parts=[ToolCallPart("replace_in_file", {
                 "name": "predict.py", "old": "def fit_model(X, y, X_valid, y_valid, params, ctx):",
                 "new": "def fit_model(X, y, X_valid, y_valid, params, ctx):\n"
-                       "    raise RuntimeError('deliberate bug 17')"})])
+                       "    if '/runs/' in __import__('os').environ['MLWRIGHT_OUTPUT']:\n"
+                       "        raise RuntimeError('deliberate bug 17')"})])
         if role == "coder":
             return answer(info, {"summary": "added a bug"})
         if role == "debug" and turns(messages) == 0:
             seen_logs.append(messages[0].parts[-1].content)
             return ModelResponse(parts=[ToolCallPart("replace_in_file", {
-                "name": "predict.py", "old": "    raise RuntimeError('deliberate bug 17')\n",
-                "new": ""})])
+                "name": "predict.py", "old": "        raise RuntimeError('deliberate bug 17')\n",
+                "new": "        pass\n"})])
         if role == "debug":
             return answer(info, {"action": "retry", "reason": "removed the raise"})
         return answer(info, {"use_optuna": True})
@@ -187,8 +192,9 @@ def test_tool_calls_with_bad_arguments_are_answered_and_the_template_kept(titani
 
     out = tmp_path / "run"
     events = run_with(titanic, out, script)
-    bad = [f for f in kinds(events, "model_fallback") if f["failure"] == "bad_code"]
-    assert bad and "does not compile" in bad[0]["reason"]
+    corrected = " | ".join(c["message"] for c in kinds(events, "model_corrected"))
+    assert "not editable" in corrected and "does not compile" in corrected, corrected
+    assert any(f["role"] == "coder" for f in kinds(events, "model_fallback"))
     assert not (out / "candidates" / "journal.sqlite").exists()
     assert any(r["status"] == "ok" for r in kinds(events, "run_finished"))
 

@@ -38,6 +38,8 @@ def turns(body: dict) -> int:
 
 
 def test_a_full_run_through_the_openai_provider_keeps_keys_from_candidates(titanic, tmp_path):
+    spied = []
+
     def reply(body):
         instructions = system_text(body)
         if "Read a machine-learning task" in instructions:
@@ -55,7 +57,8 @@ def test_a_full_run_through_the_openai_provider_keeps_keys_from_candidates(titan
                              {"candidate_id": re.findall(r"- (c\d+) ", prompt)[0]})
         if "tune one model" in instructions:
             return tool_call(body, "final_result", {"params": {"num_leaves": 9}, "reason": "r"})
-        if "replace_in_file" in tool_names(body) and turns(body) == 0:
+        if "replace_in_file" in tool_names(body) and turns(body) == 0 and not spied:
+            spied.append(True)  # one candidate's code records its environment
             spy = (f"{FIT}\n    import json, os\n    with open('env_seen.json', 'w') as f:\n"
                    f"        json.dump(dict(os.environ), f)")
             return tool_call(body, "replace_in_file", {"name": "predict.py", "old": FIT,

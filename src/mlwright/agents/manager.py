@@ -36,12 +36,14 @@ from mlwright.scoring import InvalidOutput, read_predictions, score_run
 from mlwright.task.metrics import Metric
 from mlwright.validation import validation_mask
 from mlwright.workspace.candidate import CandidateRepo
-from mlwright.workspace.sandbox import SandboxLimits
+from mlwright.workspace.sandbox import SandboxLimits, python_command, run_sandboxed
 
 ENSEMBLE_POOL = 12
 KEPT_PREDICTIONS = 24
 PRUNE_SHARE = 0.9  # tune only candidates within 90% of the best's gain over a constant
 LARGE_ROWS = 50_000  # above this, tuning trials fit on a sample of rows
+CHECK_SECONDS = 30.0  # the most a coder's check of its code may take
+CHECK_ROWS = 2000  # rows a check fits on
 PREP_SHARE = 0.7  # the most of the budget a preparation step (text embeddings) may take
 
 
@@ -88,6 +90,9 @@ class Manager:
         self.inflight: dict[Future, RunRecord] = {}
         self.preps = Preparations(setup.paths)
         self.prep_inflight: dict[Future, str] = {}
+        self.checks = 0
+        if hasattr(coder, "checker"):
+            coder.checker = self.check_code  # a coder that tries its code before handing it in
 
     # ---- the loop -------------------------------------------------------------------------
     def search(self) -> None:
@@ -203,6 +208,40 @@ class Manager:
                             log_tail=_tail(self.preps.folder(name) / "stdout.log", 400)
                             + _tail(self.preps.folder(name) / "stderr.log", 600))
         self.progress.message(f"{name} {status} in {sandbox.wall_seconds:.0f}s")
+
+    def check_code(self, files: dict[str, str], params: dict[str, Any]) -> tuple[bool, str]:
+        """Run files on a sample of rows in the sandbox, briefly, and score what they write:
+        the harness's acceptance test for a coder's draft or fix, before a real run."""
+        self.checks += 1
+        folder = self.setup.paths.root / "checks" / f"check{self.checks:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            (folder / name).write_text(text)
+        (folder / "params.json").write_text(json.dumps(params, default=str))
+        window = max(5.0, min(CHECK_SECONDS, 0.1 * self.setup.budget_seconds,
+                              self._time_for_runs() - 2.0))
+        env = self._run_env(folder, window - 1.0, {
+            "MLWRIGHT_PARAMS": str(folder / "params.json"),
+            "MLWRIGHT_FOLDS": str(self.setup.paths.folds),
+            "MLWRIGHT_ROW_FRACTION": f"{min(1.0, CHECK_ROWS / self.setup.ctx.rows):.6f}",
+            "MLWRIGHT_REFIT": "0",
+        })
+        limits = SandboxLimits(wall_seconds=window, memory_mb=self.setup.memory_mb,
+                               threads=self.setup.threads)
+        outcome = run_sandboxed(python_command(folder / "train.py"), folder, limits, env)
+        if not outcome.ok:
+            reason = outcome.stopped_for or f"exit code {outcome.exit_code}"
+            verdict = (False, f"not accepted: {reason}\n{_tail(folder / 'stderr.log', 2000)}")
+        else:
+            try:
+                scored = self._score(folder)
+                verdict = (True, f"accepted: validation {self.setup.metric.name} "
+                                 f"{scored.score:.5f} on a sample of rows")
+            except InvalidOutput as exc:
+                verdict = (False, f"not accepted: {exc}")
+        self.journal.append("code_checked", accepted=verdict[0], message=verdict[1][:500],
+                            seconds=round(outcome.wall_seconds, 2), folder=folder.name)
+        return verdict
 
     def _run_env(self, run_dir: Path, soft: float, extra: dict[str, str]) -> dict[str, str]:
         """The MLWRIGHT_* inputs of a run: where its data, cache and output are, its time."""

@@ -6,6 +6,7 @@ back here with the log when it fails: AIDE's draft, debug, improve loop over rea
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -24,8 +25,9 @@ REQUIRED = {"predict.py": ("def learn_feature_state", "def build_features", "def
 WRITE_INSTRUCTIONS = """You write the model code of one candidate in an AutoML system. The
 files hold a working template for the plan. Improve predict.py for this task if you see a clear
 gain (features, model settings); keep every function the template defines and their
-signatures; train.py is the harness's contract and rarely needs changes. Finish with a short
-summary of what you changed (or 'unchanged')."""
+signatures; train.py is the harness's contract and rarely needs changes. run_check runs your
+files in the sandbox on a sample and scores them; changed files must pass it. Finish with a
+short summary of what you changed (or 'unchanged')."""
 DEBUG_INSTRUCTIONS = """A candidate's training run failed. Read the log tail and the files,
 then either fix the files (action retry) or change course (switch_recipe, give_up). You may
 also change parameters for the retry."""
@@ -48,11 +50,45 @@ class Workspace:
 
     files: dict[str, str]
     changed: set[str] = field(default_factory=set)
+    brief: str = ""
+    params: dict = field(default_factory=dict)
+    checker: Callable[[dict, dict], tuple[bool, str]] | None = None
+    checked: dict[str, str] | None = None  # the files the last check ran
+    verdict: tuple[bool, str] | None = None
+
+    def check(self) -> tuple[bool, str]:
+        problem = code_problem(self.files)
+        if problem:
+            return False, f"not accepted: {problem}"
+        if self.checker is None:
+            return True, "accepted: it compiles (no sandbox check available)"
+        if self.checked != self.files:
+            self.checked = dict(self.files)
+            self.verdict = self.checker(dict(self.files), self.params)
+        return self.verdict
 
 
 def _agent(output_type, instructions: str):
     agent = Agent(output_type=output_type, deps_type=Workspace, instructions=instructions,
                   retries=2, name="coder")
+
+    @agent.tool
+    def read_task(ctx: RunContext[Workspace]) -> str:
+        """The task as the harness understood it: target, metric, columns, notes."""
+        return ctx.deps.brief
+
+    @agent.tool
+    def run_check(ctx: RunContext[Workspace]) -> str:
+        """Run the files in the sandbox on a sample of rows and score their predictions."""
+        return ctx.deps.check()[1]
+
+    @agent.output_validator
+    def accepted_by_the_harness(ctx: RunContext[Workspace], output):
+        if ctx.deps.changed:
+            accepted, message = ctx.deps.check()
+            if not accepted:
+                raise ModelRetry(f"the harness did not accept the files: {message[-1500:]}")
+        return output
 
     @agent.tool
     def read_file(ctx: RunContext[Workspace], name: str) -> str:
@@ -105,20 +141,22 @@ class LLMCoder:
         self.caller = caller
         self.ctx = ctx
         self.builtin = BuiltinCoder()
+        self.checker = None  # set by the manager: run files briefly in the sandbox and score
 
     def write(self, plan: Plan) -> CodeFiles:
         template = render_candidate(plan)
-        workspace = Workspace(dict(template.files))
+        workspace = Workspace(dict(template.files), brief=task_brief(self.ctx),
+                              params=dict(plan.params), checker=self.checker)
         prompt = (f"{task_brief(self.ctx)}\n\nPlan: {plan.recipe}. {plan.rationale}\n"
                   f"Parameters: {plan.params}\nFiles: {sorted(workspace.files)}")
         answer = self.caller.run("coder", _agent(CoderSummary, WRITE_INSTRUCTIONS), prompt,
                                  deps=workspace, max_requests=8)
         if answer is None or not workspace.changed:
             return template
-        problem = code_problem(workspace.files)
-        if problem:
+        accepted, message = workspace.check()
+        if not accepted:
             self.caller.journal.append("model_fallback", role="coder", failure="bad_code",
-                                       reason=f"{problem}; the recipe's template is used")
+                                       reason=f"{message[:400]}; the recipe's template is used")
             return template
         return CodeFiles(files=workspace.files,
                          message=f"draft by the model: {answer.summary[:200]}")
@@ -126,7 +164,8 @@ class LLMCoder:
     def debug(self, failure: RunFailure) -> Fix:
         if failure.attempts >= self.max_retries or not failure.files:
             return self.builtin.debug(failure)
-        workspace = Workspace(dict(failure.files))
+        workspace = Workspace(dict(failure.files), brief=task_brief(self.ctx),
+                              params=dict(failure.params), checker=self.checker)
         prompt = (f"{task_brief(self.ctx)}\n\nRecipe {failure.recipe}, parameters "
                   f"{failure.params}. Stopped for: {failure.stopped_for or 'an error'}, exit "
                   f"code {failure.exit_code}. Invalid output: {failure.invalid_output}\n"
@@ -137,10 +176,10 @@ class LLMCoder:
             return self.builtin.debug(failure)
         files = {name: workspace.files[name] for name in workspace.changed}
         if files:
-            problem = code_problem(workspace.files)
-            if problem:
+            accepted, message = workspace.check()
+            if not accepted:
                 self.caller.journal.append("model_fallback", role="coder", failure="bad_code",
-                                           reason=f"{problem}; the built-in fix is used")
+                                           reason=f"{message[:400]}; the built-in fix is used")
                 return self.builtin.debug(failure)
         return Fix(action=decision.action, reason=f"(model) {decision.reason}",
                    params=decision.params, recipe=decision.recipe, files=files)
