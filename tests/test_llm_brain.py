@@ -12,6 +12,7 @@ import pytest
 from mlwright.agents.llm.config import LLMConfig
 from mlwright.journal import Journal
 from mlwright.session import RunOptions, start
+from mlwright.workspace.candidate import CandidateRepo
 
 pydantic_ai = pytest.importorskip("pydantic_ai")
 from pydantic_ai import ModelResponse, TextPart, ToolCallPart  # noqa: E402
@@ -99,6 +100,9 @@ def test_scripted_happy_path_designs_codes_and_tunes(titanic, tmp_path):
     predict = (tmp_path / "run" / "candidates" / catboost / "predict.py").read_text()
     assert "# tuned by the scripted model" in predict
     assert any(c["accepted"] for c in kinds(events, "code_checked"))  # run before handed in
+    history = CandidateRepo(catboost, tmp_path / "run" / "candidates" / catboost).history()
+    if history:  # git is there: the template, then the model's edit, each a commit
+        assert history[-1] == "draft: catboost" and history[-2].startswith("draft by the model")
     finished = [e for e in events if e.kind == "run_finished" and e.candidate == catboost]
     assert finished and finished[0].payload["status"] == "ok"
     usage = kinds(events, "model_usage")
@@ -149,8 +153,6 @@ def test_the_coder_fixes_a_failing_script_from_its_log(titanic, tmp_path):
     assert statuses[0] == "failed" and "ok" in statuses[1:]
     history = (tmp_path / "run" / "candidates" / linear / ".git").exists()
     if history:
-        from mlwright.workspace.candidate import CandidateRepo
-
         messages = CandidateRepo(linear, tmp_path / "run" / "candidates" / linear).history()
         assert any(m.startswith("debug: (model)") for m in messages)
 

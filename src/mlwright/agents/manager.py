@@ -270,6 +270,8 @@ class Manager:
         repo = CandidateRepo.create(self.setup.paths.candidates, candidate_id)
         code = self.coder.write(plan)
         repo.write_params(plan.params)
+        for version in code.earlier:
+            repo.write(version.files, version.message)
         repo.write(code.files, code.message)
         candidate = CandidateState(candidate_id, plan.recipe, plan, repo)
         self.state.candidates[candidate_id] = candidate

@@ -24,6 +24,9 @@ class Plan(BaseModel):
 class CodeFiles(BaseModel):
     files: dict[str, str]
     message: str
+    earlier: list[CodeFiles] = Field(default_factory=list,
+                                     description="versions before this one, oldest first: "
+                                                 "each becomes a commit of its own")
 
 
 class RunFailure(BaseModel):

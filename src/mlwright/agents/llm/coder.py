@@ -54,6 +54,11 @@ class Workspace:
     params: dict = field(default_factory=dict)
     checker: Callable[[dict, dict], tuple[bool, str]] | None = None
     checked: dict[str, str] | None = None  # the files the last check ran
+    versions: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # after each edit
+
+    def edited(self, name: str, what: str) -> None:
+        self.changed.add(name)
+        self.versions.append((f"{what} {name}", dict(self.files)))
     verdict: tuple[bool, str] | None = None
 
     def check(self) -> tuple[bool, str]:
@@ -103,7 +108,7 @@ def _agent(output_type, instructions: str):
         if name not in EDITABLE:
             raise ModelRetry(f"{name!r} is not editable; edit one of {list(EDITABLE)}")
         ctx.deps.files[name] = content
-        ctx.deps.changed.add(name)
+        ctx.deps.edited(name, "rewrote")
         return f"{name}: {len(content)} characters written"
 
     @agent.tool
@@ -115,7 +120,7 @@ def _agent(output_type, instructions: str):
         if count != 1:
             raise ModelRetry(f"`old` occurs {count} times in {name}; quote exactly one place")
         ctx.deps.files[name] = ctx.deps.files[name].replace(old, new)
-        ctx.deps.changed.add(name)
+        ctx.deps.edited(name, "patched")
         return f"{name}: replaced"
 
     return agent
@@ -158,8 +163,10 @@ class LLMCoder:
             self.caller.journal.append("model_fallback", role="coder", failure="bad_code",
                                        reason=f"{message[:400]}; the recipe's template is used")
             return template
-        return CodeFiles(files=workspace.files,
-                         message=f"draft by the model: {answer.summary[:200]}")
+        edits = [CodeFiles(files=files, message=f"model edit: {what}")
+                 for what, files in workspace.versions]
+        return CodeFiles(files=workspace.files, message=f"draft by the model: {answer.summary[:200]}",
+                         earlier=[template, *edits[:-1]])
 
     def debug(self, failure: RunFailure) -> Fix:
         if failure.attempts >= self.max_retries or not failure.files:
