@@ -90,9 +90,9 @@ def start(task_dir: Path, out: Path, options: RunOptions, description: str | Non
         from mlwright.agents.llm.understanding import review_task
 
         reviewed = review_task(spec, caller)
-        if reviewed != spec:
-            spec = reviewed
-            data_profile, schema = profile(spec, train, test)
+        if reviewed.metric != spec.metric:  # the one thing the review changes that the
+            data_profile, schema = profile(reviewed, train, test)  # profile depends on
+        spec = reviewed
     paths.task.write_text(spec.model_dump_json(indent=1))
     paths.profile.write_text(data_profile.model_dump_json(indent=1))
     paths.schema.write_text(schema.model_dump_json(indent=1))

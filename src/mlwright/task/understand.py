@@ -29,6 +29,7 @@ _METRIC_PATTERNS: list[tuple[str, str]] = [
     ("r2", r"\br2\b|r\^2|r-squared|coefficient of determination"),
     ("accuracy", r"accuracy|share of .* predicted correctly|classification rate"),
 ]
+NO_METRIC_NOTE = "no metric named in the description"  # begins the note of a default metric
 _ID_NAMES = re.compile(r"^(id|.*_id|.*Id|.*ID|index|row_?id|key)$")
 _DATE_SHAPE = re.compile(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}|^\d{1,2}/\d{1,2}/\d{4}")
 
@@ -62,7 +63,7 @@ def understand(source: TaskSource) -> TaskData:
     task_type, classes = _task_type(train[target], metric_name, class_columns, notes)
     if metric_name is None:
         metric_name = "accuracy" if task_type != "regression" else "rmse"
-        notes.append(f"no metric named in the description; using {metric_name}")
+        notes.append(f"{NO_METRIC_NOTE}; using {metric_name}")
     metric = get_metric(metric_name)
     if task_type not in metric.task_types:
         raise TaskInputError(

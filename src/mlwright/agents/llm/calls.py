@@ -49,7 +49,7 @@ class ModelCaller:
         self._exhausted: str | None = None
 
     # ---- state ---------------------------------------------------------------------------
-    def available(self, role: str) -> bool:
+    def available(self) -> bool:
         return self._exhausted is None and time.monotonic() >= self._paused_until
 
     def model(self, role: str):
@@ -71,7 +71,7 @@ class ModelCaller:
         )
         from pydantic_ai.usage import RunUsage, UsageLimits
 
-        if not self.available(role):
+        if not self.available():
             return None
         model_name = self.config.model_for(role)
         for attempt in range(RETRIES + 1):

@@ -165,8 +165,9 @@ class LLMCoder:
             return template
         edits = [CodeFiles(files=files, message=f"model edit: {what}")
                  for what, files in workspace.versions]
-        return CodeFiles(files=workspace.files, message=f"draft by the model: {answer.summary[:200]}",
-                         earlier=[template, *edits[:-1]])
+        return CodeFiles(files=workspace.files,
+                         message=f"draft by the model: {answer.summary[:200]}",
+                         earlier=[template, *edits[:-1]])  # the last edit is the files above
 
     def debug(self, failure: RunFailure) -> Fix:
         if failure.attempts >= self.max_retries or not failure.files:

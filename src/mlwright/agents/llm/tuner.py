@@ -63,7 +63,8 @@ class LLMTuner:
     def _prompt(self, candidate_id: str, recipe) -> str:
         space = "; ".join(describe_param(p) for p in search_space(recipe, self.ctx))
         runs = "\n".join(
-            f"- loss {'failed' if loss is None else f'{loss:.6g}'}: {json.dumps(params, default=str)}"
+            f"- loss {'failed' if loss is None else f'{loss:.6g}'}: "
+            f"{json.dumps(params, default=str)}"
             for params, loss in self._history[candidate_id][-HISTORY_SHOWN:])
         return (f"{task_brief(self.ctx)}\n\nRecipe {recipe.name}: {recipe.summary}.\n"
                 f"Space: {space}\nRuns so far:\n{runs}")

@@ -12,13 +12,13 @@ from pydantic import BaseModel, Field
 
 from mlwright.agents.llm.calls import ModelCaller
 from mlwright.task.loading import read_header
-from mlwright.task.metrics import METRICS, get_metric
+from mlwright.task.metrics import METRICS
 from mlwright.task.spec import TaskSpec
+from mlwright.task.understand import NO_METRIC_NOTE
 
 INSTRUCTIONS = """Read a machine-learning task: its description and the columns of its files.
 Say which column is the target, which identifies rows, what kind of task it is and which
 metric the description asks for."""
-NO_METRIC_NOTE = "no metric named in the description"
 
 
 class TaskReading(BaseModel):
@@ -55,11 +55,13 @@ def review_task(spec: TaskSpec, caller: ModelCaller) -> TaskSpec:
         defaulted = any(n.startswith(NO_METRIC_NOTE) for n in spec.notes)
         if defaulted and metric is not None and spec.task_type in metric.task_types \
                 and _same_submission(spec, reading.metric):
-            update = {"metric": reading.metric, "direction": get_metric(reading.metric).direction}
+            update = {"metric": reading.metric, "direction": metric.direction}
             notes.append(f"metric {reading.metric}: read by the model from the description")
         else:
+            why = ("the model's does not fit this target" if defaulted
+                   else "the description names it")
             notes.append(f"the model read the metric as {reading.metric!r}; "
-                         f"{spec.metric} is kept ({'the description names it' if not defaulted else 'the model’s does not fit this target'})")
+                         f"{spec.metric} is kept ({why})")
     return spec.model_copy(update={**update, "notes": notes})
 
 

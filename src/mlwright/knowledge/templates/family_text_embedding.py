@@ -84,18 +84,9 @@ def fit_model(X, y, X_valid, y_valid, params, ctx):
         return _fit_boosting(X, y, params, ctx)
     prepare = sklearn_preprocessor(X, scaler="standard",
                                    min_frequency=params.pop("min_frequency", 5))
-    model = Pipeline([("prepare", prepare), ("model", _linear_estimator(params, ctx))])
+    model = Pipeline([("prepare", prepare), ("model", linear_estimator(params, ctx))])
     model.fit(X, y)
     return model
-
-
-def _linear_estimator(params, ctx):
-    from sklearn.linear_model import LogisticRegression, Ridge
-
-    if ctx["task_type"] == "regression":
-        return Ridge(alpha=params.pop("alpha", 1.0))
-    return LogisticRegression(C=params.pop("C", 1.0), max_iter=3000,
-                              class_weight=params.pop("class_weight", None))
 
 
 def _fit_boosting(X, y, params, ctx):

@@ -19,7 +19,6 @@ def _raw_text_columns(X):
 def fit_model(X, y, X_valid, y_valid, params, ctx):
     from sklearn.compose import ColumnTransformer
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression, Ridge
     from sklearn.pipeline import Pipeline
 
     texts = _raw_text_columns(X)
@@ -42,13 +41,8 @@ def fit_model(X, y, X_valid, y_valid, params, ctx):
                                                    min_frequency=params.pop("min_frequency", 5)),
                       list(others.columns)))
     prepare = ColumnTransformer(parts, sparse_threshold=1.0)
-    if ctx["task_type"] == "regression":
-        estimator = Ridge(alpha=params.pop("alpha", 1.0), solver="auto")
-    else:
-        estimator = LogisticRegression(C=params.pop("C", 4.0), max_iter=3000,
-                                       class_weight=params.pop("class_weight", None),
-                                       solver="liblinear" if ctx["task_type"] == "binary"
-                                       else "saga")
+    solver = "liblinear" if ctx["task_type"] == "binary" else "saga"
+    estimator = linear_estimator(params, ctx, c=4.0, solver=solver)
     model = Pipeline([("prepare", prepare), ("model", estimator)])
     model.fit(X, y)
     return model

@@ -10,6 +10,22 @@ import numpy as np
 import pandas as pd
 
 
+def read_inputs(env, schema):
+    """train.csv and test.csv as every script of a run reads them: candidates and the
+    preparation step must see the same values for the run's cache keys to match."""
+    train = pd.read_csv(env["MLWRIGHT_TRAIN"], dtype={schema["target"]: str})
+    test = pd.read_csv(env["MLWRIGHT_TEST"])
+    return train, test
+
+
+def encode_target(values, schema):
+    """Targets as the harness scores them: floats, or class indices (-1 where unknown)."""
+    if schema["task_type"] == "regression":
+        return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
+    index = {label: i for i, label in enumerate(schema["classes"])}
+    return values.astype(str).str.strip().map(index).fillna(-1).to_numpy(dtype="int64")
+
+
 def learn_feature_state(frame, schema):
     """What feature preparation learns from the training rows: the levels of each categorical,
     and for a forecast the target's history that lag features look up."""
@@ -70,12 +86,9 @@ def target_history(frame, schema):
     layout = schema.get("temporal")
     if not layout or schema["target"] not in frame.columns:
         return None
-    target = frame[schema["target"]]
-    if schema["task_type"] == "regression":
-        y = pd.to_numeric(target, errors="coerce").to_numpy(dtype="float64")
-    else:
-        index = {label: i for i, label in enumerate(schema["classes"])}
-        y = target.astype(str).str.strip().map(index).to_numpy(dtype="float64")
+    y = encode_target(frame[schema["target"]], schema).astype("float64")
+    if schema["task_type"] != "regression":
+        y[y < 0] = np.nan  # a label outside the task's classes is no history
     steps = _time_steps(frame, layout)
     known = np.isfinite(y) & np.isfinite(steps)
     return {"series": _series_key(frame, layout["groups"])[known].tolist(),
@@ -252,6 +265,17 @@ def sklearn_preprocessor(X, scaler="standard", min_frequency=5):
                                           min_frequency=min_frequency), categorical)
         )
     return ColumnTransformer(parts, sparse_threshold=0.3)
+
+
+def linear_estimator(params, ctx, c=1.0, max_iter=3000, **logistic):
+    """Ridge regression for a numeric target, logistic regression otherwise; takes alpha, or C
+    and class_weight, out of params."""
+    from sklearn.linear_model import LogisticRegression, Ridge
+
+    if ctx["task_type"] == "regression":
+        return Ridge(alpha=params.pop("alpha", 1.0))
+    return LogisticRegression(C=params.pop("C", c), max_iter=max_iter,
+                              class_weight=params.pop("class_weight", None), **logistic)
 
 
 def expand_probabilities(probabilities, model_classes, n_classes):

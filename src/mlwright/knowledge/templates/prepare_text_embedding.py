@@ -7,9 +7,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from predict import EMBEDDING_BATCH, load_text_encoder, text_embeddings
+from predict import EMBEDDING_BATCH, load_text_encoder, read_inputs, text_embeddings
 
 LENGTHS = (256, 128, 64, 32)
 SAMPLE = 192
@@ -50,8 +49,7 @@ def main():
     schema = json.loads(Path(env["MLWRIGHT_SCHEMA"]).read_text())
     deadline = float(env["MLWRIGHT_DEADLINE"])
     cache = Path(env["MLWRIGHT_CACHE"])
-    train = pd.read_csv(env["MLWRIGHT_TRAIN"], dtype={schema["target"]: str})
-    test = pd.read_csv(env["MLWRIGHT_TEST"])
+    train, test = read_inputs(env, schema)
     columns = [(frame, c) for c in schema["text"] for frame in (train, test)]
     texts = [t for frame, c in columns for t in frame[c].fillna("").astype(str)]
     encoder = load_text_encoder(128)

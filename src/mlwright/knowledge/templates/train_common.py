@@ -10,17 +10,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from predict import build_features, canonical_output, fit_model, fit_target, learn_feature_state
-from predict import image_shape, predict_model, used_rounds
+from predict import build_features, canonical_output, encode_target, fit_model, fit_target
+from predict import image_shape, learn_feature_state, predict_model, read_inputs, used_rounds
 
 TRAIN, VALID = 1, 2
-
-
-def encode_target(values, schema):
-    if schema["task_type"] == "regression":
-        return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
-    index = {label: i for i, label in enumerate(schema["classes"])}
-    return values.astype(str).str.strip().map(index).fillna(-1).to_numpy(dtype="int64")
 
 
 def feature_importance(model, columns):
@@ -63,8 +56,7 @@ def main():
     seed = int(env.get("MLWRIGHT_SEED", "0"))
     target = schema["target"]
 
-    train = pd.read_csv(env["MLWRIGHT_TRAIN"], dtype={target: str})
-    test = pd.read_csv(env["MLWRIGHT_TEST"])
+    train, test = read_inputs(env, schema)
     y = encode_target(train[target], schema)
     state = learn_feature_state(train, schema)
     near = bool((schema.get("temporal") or {}).get("near"))
