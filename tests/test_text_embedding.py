@@ -57,7 +57,7 @@ def test_a_step_without_its_marker_is_failed_and_a_marked_one_is_done(tmp_path):
     paths = RunPaths(tmp_path)
     preps = Preparations(paths)
     assert preps.require("text_embedding") == "waiting"
-    assert preps.finished("text_embedding", ok=True) == "failed"  # exit 0 but nothing written
+    assert preps.finished("text_embedding") == "failed"  # it ended, but wrote no marker
     paths.cache.mkdir()
     preps.marker("text_embedding").write_text("{}")
     assert Preparations(paths).require("text_embedding") == "done"  # a resumed run skips it

@@ -200,7 +200,7 @@ class Manager:
 
     def _finish_prep(self, name: str, outcome: RunOutcome) -> None:
         sandbox = outcome.sandbox
-        status = self.preps.finished(name, sandbox.ok)
+        status = self.preps.finished(name)
         self.journal.append("prep_finished", step=name, status=status,
                             wall_seconds=round(sandbox.wall_seconds, 2),
                             peak_rss_mb=sandbox.peak_rss_mb, stopped_for=sandbox.stopped_for,

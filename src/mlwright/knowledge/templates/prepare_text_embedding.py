@@ -59,7 +59,9 @@ def main():
     for frame, column in columns:
         text_embeddings(frame[column].fillna("").astype(str), length, encoder)
     cache.mkdir(parents=True, exist_ok=True)
-    (cache / "text_embedding.json").write_text(json.dumps({"length": length, "texts": len(texts)}))
+    marker = cache / "text_embedding.json"  # written last and whole: it means "complete"
+    marker.with_suffix(".tmp").write_text(json.dumps({"length": length, "texts": len(texts)}))
+    os.replace(marker.with_suffix(".tmp"), marker)
     print(f"{len(texts)} texts embedded at {length} tokens in {time.time() - started:.1f}s",
           flush=True)
 
