@@ -18,6 +18,7 @@ import pandas as pd
 
 from mlwright.paths import RunPaths
 from mlwright.submission_format import format_submission
+from mlwright.task.metrics import get_metric
 from mlwright.task.spec import TaskSpec
 
 _PREDICT_PY = '''#!/usr/bin/env python
@@ -91,6 +92,7 @@ def task_format(spec: TaskSpec) -> dict:
         "submission_kind": spec.submission_kind,
         "class_columns": spec.class_columns,
         "classes": spec.classes,
+        "top_k": spec.top_k,
     }
 
 
@@ -160,14 +162,9 @@ def _link_tree(source: Path, target: Path) -> None:
 
 
 def constant_prediction(spec: TaskSpec, y: np.ndarray) -> list[float] | float:
-    """The best guess knowing nothing but the target: class shares, or a central value."""
+    """The best guess knowing nothing but the target: class shares, or the metric's constant."""
     if spec.task_type == "regression":
-        values = y[np.isfinite(y)]
-        if spec.metric == "mae":
-            return float(np.median(values))
-        if spec.metric == "rmse_log":
-            return float(np.expm1(np.mean(np.log1p(np.clip(values, 0, None)))))
-        return float(np.mean(values))
+        return get_metric(spec.metric).constant(y[np.isfinite(y)])
     counts = np.bincount(y[y >= 0].astype(int), minlength=len(spec.classes)).astype(float)
     shares = counts / counts.sum()
     return float(shares[1]) if spec.task_type == "binary" else shares.tolist()

@@ -10,7 +10,8 @@ import pandas as pd
 
 def format_submission(frame, predictions, task):
     """frame: the rows predicted (raw CSV columns); predictions: canonical (n,) or (n, K);
-    task: id_column, target, submission_kind, class_columns, classes."""
+    task: id_column, target, submission_kind, class_columns, classes, top_k (the labels a
+    ranked_labels submission lists per row, most likely first)."""
     predictions = np.asarray(predictions, dtype="float64")
     table = pd.DataFrame(index=range(len(frame)))
     if task["id_column"]:
@@ -25,6 +26,12 @@ def format_submission(frame, predictions, task):
         shares = shares / np.maximum(shares.sum(axis=1, keepdims=True), 1e-15)
         for index, column in enumerate(task["class_columns"]):
             table[column] = shares[:, index]
+    elif kind == "ranked_labels":
+        classes = np.asarray(task["classes"], dtype=object)
+        scores = predictions if predictions.ndim == 2 else np.column_stack(
+            [1 - predictions, predictions])
+        top = np.argsort(-scores, axis=1, kind="stable")[:, : task["top_k"]]
+        table[task["target"]] = [" ".join(map(str, classes[row])) for row in top]
     else:
         classes = np.asarray(task["classes"], dtype=object)
         if predictions.ndim == 2:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from mlwright.bench.medals import MedalReport, medal_for, read_leaderboard
 from mlwright.errors import TaskInputError
-from mlwright.task.metrics import Metric, get_metric
+from mlwright.task.metrics import MULTITARGET, Metric, get_metric
 
 MAX_EXAMPLES = 3
 
@@ -87,7 +87,7 @@ def _spec_from_config(task_root: Path, config_path: Path, leaderboard: Path | No
 
 
 def _spec_from_mle_bench(prepared: Path, answers: Path, leaderboard: Path | None) -> GradeSpec:
-    from mlwright.task.understand import metric_from_description
+    from mlwright.task.metric_reading import read_metric
 
     public = prepared / "public"
     sample = public / "sample_submission.csv"
@@ -96,9 +96,11 @@ def _spec_from_mle_bench(prepared: Path, answers: Path, leaderboard: Path | None
     if not sample.is_file() or description is None:
         raise TaskInputError(f"{public}: an MLE-bench folder needs sample_submission.csv and "
                              "description.md to be graded")
-    metric_name = metric_from_description(description.read_text(encoding="utf-8"))
-    if metric_name is None:
-        raise TaskInputError(f"{description}: names no metric mlwright can compute")
+    reading = read_metric(description.read_text(encoding="utf-8"))
+    if reading is None or reading.metric is None:
+        named = f" ({reading.unsupported})" if reading and reading.unsupported else ""
+        raise TaskInputError(f"{description}: names no metric mlwright can compute{named}")
+    metric_name = reading.metric
     columns = list(pd.read_csv(sample, nrows=0).columns)
     return GradeSpec(get_metric(metric_name), columns[0], columns[1:], answers, leaderboard)
 
@@ -171,8 +173,9 @@ def _id_faults(id_column: str, answers: pd.DataFrame, predicted: pd.DataFrame) -
 
 def _value_faults(spec: GradeSpec, predicted: pd.DataFrame, targets: list[str]) -> list[str]:
     faults = []
-    numeric_needed = spec.metric.wants_probabilities or "regression" in spec.metric.task_types \
-        or len(spec.targets) > 1
+    numeric_needed = spec.metric.prediction in ("probabilities", "values") or len(spec.targets) > 1
+    if spec.metric.prediction == "ranking":
+        faults.extend(_ranking_faults(spec, predicted, targets))
     for column in targets:
         values = predicted[column]
         empty = values.isna() | (values.astype(str).str.strip() == "")
@@ -197,9 +200,24 @@ def _value_faults(spec: GradeSpec, predicted: pd.DataFrame, targets: list[str]) 
     return faults
 
 
+def _ranking_faults(spec: GradeSpec, predicted: pd.DataFrame, targets: list[str]) -> list[str]:
+    faults = []
+    for column in targets:
+        counts = predicted[column].fillna("").astype(str).str.split().str.len()
+        over = counts > spec.metric.top_k
+        if over.any():
+            faults.append(f"column '{column}': {int(over.sum())} row(s) list more than "
+                          f"{spec.metric.top_k} labels")
+    return faults
+
+
 def _encode(spec: GradeSpec, answers: pd.DataFrame, aligned: pd.DataFrame):
     """Targets and predictions in the metric registry's canonical shapes."""
     metric, targets = spec.metric, spec.targets
+    if MULTITARGET in metric.task_types:  # one column per target
+        return answers[targets].to_numpy(dtype=float), aligned[targets].to_numpy(dtype=float)
+    if metric.prediction == "ranking":
+        return _encode_ranking(answers[targets[0]], aligned[targets[0]])
     if len(targets) > 1:  # one column per class: answers one-hot (or probabilities)
         truth = answers[targets].to_numpy(dtype=float).argmax(axis=1)
         return truth, aligned[targets].to_numpy(dtype=float)
@@ -215,6 +233,22 @@ def _encode(spec: GradeSpec, answers: pd.DataFrame, aligned: pd.DataFrame):
     index = {c: i for i, c in enumerate(classes)}
     y = truth_text.map(index).to_numpy()
     return y, np.eye(len(classes))[guess_text.map(index).to_numpy()]
+
+
+def _encode_ranking(truth: pd.Series, guess: pd.Series):
+    """Class indices, and per row a score that ranks the listed labels first, in their order."""
+    truth_text = _label_text(truth)
+    listed = [_label_text(pd.Series(str(v).split(), dtype=object)).tolist()
+              for v in guess.fillna("")]
+    classes = sorted(set(truth_text) | {label for row in listed for label in row},
+                     key=_numeric_first)
+    index = {c: i for i, c in enumerate(classes)}
+    scores = np.zeros((len(truth), len(classes)))
+    for row, labels in enumerate(listed):
+        for rank, label in enumerate(labels):
+            if scores[row, index[label]] == 0:
+                scores[row, index[label]] = len(labels) - rank
+    return truth_text.map(index).to_numpy(), scores
 
 
 def _label_text(values: pd.Series) -> pd.Series:
