@@ -31,6 +31,20 @@ class RunPaths:
         return self.root / "data" / "schema.json"
 
     @property
+    def train_table(self) -> Path:
+        """train as understood (task.run_tables): what every reader of the run reads."""
+        return self.root / "data" / "train.parquet"
+
+    @property
+    def test_table(self) -> Path:
+        return self.root / "data" / "test.parquet"
+
+    @property
+    def inputs(self) -> Path:
+        """Files derived from the task folder (unpacked archives, tables listing images)."""
+        return self.root / "data" / "inputs"
+
+    @property
     def candidates(self) -> Path:
         return self.root / "candidates"
 

@@ -20,8 +20,10 @@ from mlwright.errors import RunStateError
 from mlwright.journal import Event, Journal
 from mlwright.leaderboard import leaderboard_rows
 from mlwright.paths import RunPaths
+from mlwright.task.loading import read_header, read_table
 from mlwright.task.metrics import get_metric
 from mlwright.task.profile import DataProfile
+from mlwright.task.run_tables import read_run_column
 from mlwright.task.spec import TaskSpec
 
 LOG_CHARS = 2500
@@ -213,7 +215,8 @@ def check_final_format(paths: RunPaths, spec: TaskSpec) -> list[str]:
                         f"{spec.submission_columns}")
     sample = spec.files.sample_submission
     if sample is not None and Path(sample).exists():
-        expected = pd.read_csv(sample, dtype=str)
+        expected = read_table(sample, string_columns=tuple(read_header(sample, 1)),
+                              min_columns=1)
         if len(expected) != len(submission):
             problems.append(f"{len(submission)} rows; the sample has {len(expected)}")
         elif spec.id_column and spec.id_column in submission and \
@@ -243,8 +246,7 @@ def _add_predictions(data: ReportData, paths: RunPaths, nodes: list[RunNode]) ->
         part = np.load(file)[scored] * weight
         blended = part if blended is None else blended + part
         total += weight
-    train = pd.read_csv(data.spec.files.train, usecols=[data.spec.target],
-                        dtype={data.spec.target: str})
+    train = read_run_column(paths.train_table, data.spec.target).to_frame()
     data.y = encode_target(data.spec, train)[scored]
     data.oof = blended / total
 

@@ -1,15 +1,25 @@
-"""Finding a task's files and reading its CSVs, with errors that name the file and the fault."""
+"""Finding a task's files in the layouts people ship, and reading its tables.
+
+`locate_task` looks at the task folder (its public/ or prepared/public/ too), unpacks archives
+when the files outside them do not make a task, and derives the tables a layout lacks (a
+training table listing train/<class>/ images, a test table of the sample submission's ids)
+into the workdir. Nothing is ever written into the task folder.
+"""
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
-from pathlib import Path
-
-import pandas as pd
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
 from mlwright.errors import TaskInputError
+from mlwright.task.layouts import LayoutMissing, find_layout
+from mlwright.task.listing import DESCRIPTION_NAMES, Listing, scan, with_archives
+from mlwright.task.options import TaskOptions
 from mlwright.task.spec import TaskFiles
+from mlwright.task.tables import check_ragged, read_header, read_table
+from mlwright.task.workdir import Workdir
+
+__all__ = ["TaskSource", "check_ragged", "locate_task", "read_header", "read_table"]
 
 
 @dataclass(frozen=True)
@@ -19,62 +29,56 @@ class TaskSource:
     name: str
     files: TaskFiles
     description: str
+    notes: list[str] = field(default_factory=list)  # best guesses about the layout, to print
 
 
-def locate_task(task_dir: Path, description: str | None) -> TaskSource:
-    """Find train/test/sample_submission/description in TASK_DIR, TASK_DIR/public or an
-    MLE-bench competition's TASK_DIR/prepared/public."""
+def locate_task(task_dir: Path, options: TaskOptions | None = None,
+                workdir: Path | None = None) -> TaskSource:
+    """Find the training and test data, the sample submission, the images and the description
+    in TASK_DIR. Files mlwright has to derive (tables listing images, unpacked archives) go to
+    WORKDIR (a temporary folder removed at exit when None), never into the task folder."""
+    options = options or TaskOptions()
     task_dir = Path(task_dir).expanduser()
     if not task_dir.exists():
         raise TaskInputError(f"{task_dir}: task folder does not exist")
     if not task_dir.is_dir():
         raise TaskInputError(f"{task_dir}: is not a folder; pass the folder holding train.csv")
-    data_dir = next((d for d in data_folders(task_dir) if (d / "train.csv").exists()), task_dir)
-    for required in ("train.csv", "test.csv"):
-        path = data_dir / required
-        if not path.exists():
-            raise TaskInputError(f"{path}: not found; a task folder needs train.csv and test.csv")
-        if not path.is_file():
-            raise TaskInputError(f"{path}: is not a file")
-    sample = data_dir / "sample_submission.csv"
-    description_file = next(
-        (p for p in (data_dir / "description.md", task_dir / "description.md") if p.is_file()),
-        None,
-    )
-    text = _description_text(description, description_file)
-    train_images, test_images = _image_folder(data_dir / "train"), _image_folder(data_dir / "test")
-    name = _task_name(task_dir.resolve())
+    work = Workdir(workdir)
+    listing = scan(task_dir, skip=workdir)
+    notes: list[str] = []
+    try:
+        layout = find_layout(task_dir, listing, options, work)
+    except LayoutMissing:
+        if not listing.archives:
+            raise
+        listing = with_archives(listing, work.folder("archives"), notes)
+        layout = find_layout(task_dir, listing, options, work)
+    description_file = None if options.description else _description_file(listing,
+                                                                           layout.data_dir)
     return TaskSource(
-        name=name,
+        name=_task_name(task_dir.resolve()),
         files=TaskFiles(
-            train=(data_dir / "train.csv").resolve(),
-            test=(data_dir / "test.csv").resolve(),
-            sample_submission=sample.resolve() if sample.is_file() else None,
-            description=description_file.resolve() if description_file and not description else None,
-            train_images=train_images, test_images=test_images or train_images,
+            train=layout.train.resolve(),
+            test=layout.test.resolve(),
+            sample_submission=layout.sample.resolve() if layout.sample else None,
+            description=description_file.resolve() if description_file else None,
+            train_images=layout.train_images, test_images=layout.test_images,
+            image_column=layout.image_column,
         ),
-        description=text,
+        description=_description_text(options.description, description_file),
+        notes=notes + list(layout.notes),
     )
 
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
-
-
-def _image_folder(folder: Path) -> Path | None:
-    """A folder holding image files (looked at by name only), or None."""
-    if not folder.is_dir():
-        return None
-    for index, entry in enumerate(folder.iterdir()):
-        if entry.suffix.lower() in IMAGE_SUFFIXES:
-            return folder.resolve()
-        if index > 50:
-            break
+def _description_file(listing: Listing, data_dir: PurePosixPath) -> Path | None:
+    """description.md (or README.md, overview.md, ...) beside the data, else in a folder
+    above it up to the task folder."""
+    for place in (data_dir, *data_dir.parents):
+        for name in DESCRIPTION_NAMES:
+            for text in listing.texts:
+                if text.rel.parent == place and text.path.name.lower() == name:
+                    return text.path
     return None
-
-
-def data_folders(task_dir: Path) -> tuple[Path, ...]:
-    """Where the data may sit: the folder itself, public/, or MLE-bench's prepared/public/."""
-    return task_dir, task_dir / "public", task_dir / "prepared" / "public"
 
 
 def _task_name(folder: Path) -> str:
@@ -86,15 +90,13 @@ def _task_name(folder: Path) -> str:
 
 def _description_text(option: str | None, found: Path | None) -> str:
     if option:
-        as_path = Path(option).expanduser()
-        if len(option) < 4096 and as_path.is_file():
-            return _read_text(as_path)
-        return option
+        try:
+            is_file = len(option) < 4096 and Path(option).expanduser().is_file()
+        except OSError:  # text too long or odd to be a file name
+            is_file = False
+        return _read_text(Path(option).expanduser()) if is_file else option
     if found is None:
-        raise TaskInputError(
-            "no description.md in the task folder and no --description given; "
-            "describe the task in a file or pass --description 'TEXT'"
-        )
+        return ""  # the files and the options decide; the defaults are announced
     return _read_text(found)
 
 
@@ -103,55 +105,3 @@ def _read_text(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise TaskInputError(f"{path}: cannot read as UTF-8 text ({exc})") from None
-
-
-def read_header(path: Path, min_columns: int = 2) -> list[str]:
-    """The column names of a CSV, checked: readable text, not empty, no blank names."""
-    try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            first = handle.readline()
-    except UnicodeDecodeError:
-        raise TaskInputError(f"{path}: not a CSV (not UTF-8 text)") from None
-    except OSError as exc:
-        raise TaskInputError(f"{path}: cannot read ({exc.strerror})") from None
-    if not first.strip():
-        raise TaskInputError(f"{path}: empty file; expected a header line and data rows")
-    header = next(csv.reader([first]))
-    header = [name.strip() for name in header]
-    if len(header) < min_columns:
-        raise TaskInputError(f"{path}: not a CSV with several columns (header has {len(header)})")
-    if any(not name for name in header):
-        raise TaskInputError(f"{path}: header has a blank column name")
-    duplicates = sorted({n for n in header if header.count(n) > 1})
-    if duplicates:
-        raise TaskInputError(f"{path}: duplicate column names {duplicates}")
-    if "\x00" in first:
-        raise TaskInputError(f"{path}: not a CSV (binary content)")
-    return header
-
-
-def check_ragged(path: Path, width: int) -> None:
-    """Every row must have as many fields as the header; pandas would silently pad short ones."""
-    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
-        reader = csv.reader(handle)
-        next(reader, None)
-        for line_number, row in enumerate(reader, start=2):
-            if row and len(row) != width:
-                raise TaskInputError(
-                    f"{path}: line {line_number} has {len(row)} fields, the header has {width}"
-                )
-
-
-def read_table(path: Path, string_columns: tuple[str, ...] = (),
-               min_columns: int = 2) -> pd.DataFrame:
-    """Read a whole CSV; `string_columns` are kept as written (class labels, ids)."""
-    header = read_header(path, min_columns)
-    check_ragged(path, len(header))
-    try:
-        frame = pd.read_csv(path, dtype={c: str for c in string_columns if c in header})
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise TaskInputError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    if frame.empty:
-        raise TaskInputError(f"{path}: has a header but no data rows")
-    return frame
