@@ -63,7 +63,8 @@ def test_report_matches_the_journal(finished_titanic_run):
         assert f'id="run-{run}"' in html
     for section in ("Task as understood", "Search tree", "Score over time", "Final ensemble",
                     "confusion matrix", "calibration", "feature importances",
-                    "Where the time went"):
+                    "Where the time went", "where each decision came from",
+                    "the sample submission&#x27;s answer column"):
         assert section in html, section
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in html and "<script" not in html

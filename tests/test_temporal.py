@@ -3,7 +3,6 @@ with statsmodels); the last three years are the test. The firm is found as the s
 target lags reach at least as far back as the test reaches ahead, the lag features hold the
 firm's own earlier values, and validation leaves the same distance between train and valid."""
 
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -47,17 +46,19 @@ def panel_task(tmp_path: Path) -> tuple[Path, pd.DataFrame]:
 
 
 def _template_namespace() -> dict:
-    """The feature code exactly as candidates get it (a template file, not an import)."""
-    text = (resources.files("mlwright.knowledge") / "templates" / "predict_common.py").read_text()
-    namespace: dict = {}
-    exec(compile(text, "predict_common.py", "exec"), namespace)
+    """The feature code exactly as candidates get it: their rendered predict.py."""
+    from mlwright.agents.builtin.coder import render_predict
+    from mlwright.knowledge.recipes import get_recipe
+
+    namespace: dict = {"__name__": "candidate_predict"}
+    exec(compile(render_predict(get_recipe("lightgbm")), "predict.py", "exec"), namespace)
     return namespace
 
 
 def test_series_are_found_and_lags_only_look_back_past_the_horizon(panel_task):
     task, _ = panel_task
     data = understand(locate_task(task, None))
-    assert data.spec.time_column == "date"
+    assert data.spec.time is not None and data.spec.time.columns == ["date"]
     _, schema = profile(data.spec, data.train, data.test)
     layout = schema.temporal
     assert layout is not None and layout.groups == ["firm"]
@@ -83,7 +84,7 @@ def test_validation_mirrors_the_distance_to_the_test(panel_task):
     task, _ = panel_task
     data = understand(locate_task(task, None))
     plan = choose_scheme(data.spec, len(data.train), len(data.test), 60)
-    folds = make_folds(plan, data.spec, data.train, len(data.test), 0, data.test["date"])
+    folds = make_folds(plan, data.spec, data.train, len(data.test), 0, data.test)
     times = pd.to_datetime(data.train["date"])
     test_span = pd.to_datetime(data.test["date"]).max() - pd.to_datetime(data.test["date"]).min()
     for column in folds.columns:

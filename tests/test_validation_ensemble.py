@@ -3,7 +3,7 @@ import pandas as pd
 
 from mlwright.ensemble import blend, select_ensemble
 from mlwright.task.metrics import get_metric
-from mlwright.task.spec import TaskFiles, TaskSpec
+from mlwright.task.spec import TaskFiles, TaskSpec, TimeAxis
 from mlwright.validation import TRAIN, UNUSED, VALID, ValidationPlan, make_folds
 
 
@@ -11,7 +11,8 @@ def _spec(task_type="binary", time_column=None):
     return TaskSpec(name="t", files=TaskFiles(train="/x", test="/y"), description="", id_column="id",
                     target="y", task_type=task_type, classes=["0", "1"] if task_type == "binary" else [],
                     metric="accuracy", direction="higher", submission_kind="label",
-                    submission_columns=["id", "y"], time_column=time_column)
+                    submission_columns=["id", "y"],
+                    time=TimeAxis(kind="date", columns=[time_column]) if time_column else None)
 
 
 def test_stratified_folds_cover_every_row_once_and_keep_class_shares():

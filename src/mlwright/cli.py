@@ -15,9 +15,21 @@ import typer
 
 from mlwright.budget import parse_budget
 from mlwright.errors import MlwrightError, OptionError
+from mlwright.task.options import task_options
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Builds machine-learning models by itself.")
+
+
+# The user's word on the task, shared by `run` and `inspect` (also [task] in mlwright.toml).
+TARGET = typer.Option(None, help="The column to predict.")
+METRIC = typer.Option(None, help="The metric submissions are scored on (docs/understanding.md "
+                      "lists them), e.g. rmsle, macro_f1, map@3.")
+ID_COLUMN = typer.Option(None, "--id", help="The column naming each row.")
+TIME_COLUMN = typer.Option(None, help="The time of each row: a date column, or date parts such "
+                           "as year,month.")
+TASK_TYPE = typer.Option(None, help="binary | multiclass | regression")
+IMAGES = typer.Option(None, help="The folder holding the image files.")
 
 
 def _fail(message: str, code: int) -> None:
@@ -72,13 +84,22 @@ def run(
     max_cost: float | None = typer.Option(None, help="USD the LLM brain may spend in all."),
     call_timeout: float | None = typer.Option(None, help="Seconds one model request may take "
                                               "[60]."),
-    config: Path | None = typer.Option(None, help="TOML file with an [llm] table "
+    config: Path | None = typer.Option(None, help="TOML file with [task] and [llm] tables "
                                        "[./mlwright.toml if present]."),
+    target: str | None = TARGET,
+    metric: str | None = METRIC,
+    id_column: str | None = ID_COLUMN,
+    time_column: str | None = TIME_COLUMN,
+    task_type: str | None = TASK_TYPE,
+    images: Path | None = IMAGES,
 ) -> None:
     """Build a model for TASK_DIR within the budget; write RUN_DIR/final/."""
     started = time.monotonic()
     try:
         seconds = parse_budget(budget)
+        told = task_options(target=target, metric=metric, id_column=id_column,
+                            time_column=time_column, task_type=task_type, images=images,
+                            description=description, config_file=config)
         _check_brain(brain, model)
         llm = None
         if brain == "llm":
@@ -101,10 +122,43 @@ def run(
         run_dir = out or Path("runs") / f"{name}-{datetime.now():%Y%m%d-%H%M%S}"
         options = RunOptions(seconds, seed, brain, executor=executor, ray_address=ray_address,
                              llm=llm)
-        result = start(Path(task_dir), Path(run_dir).resolve(), options, description, started)
+        result = start(Path(task_dir), Path(run_dir).resolve(), options, told, started)
     except MlwrightError as exc:
         _fail(str(exc), 2)
     _summary(result)
+
+
+@app.command()
+def inspect(
+    task_dir: Path = typer.Argument(..., help="Task folder, as for `run`."),
+    description: str | None = typer.Option(None, help="Task description: text or a file."),
+    budget: str = typer.Option("10m", help="The budget a run would have (it sets the folds)."),
+    config: Path | None = typer.Option(None, help="TOML file with a [task] table "
+                                       "[./mlwright.toml if present]."),
+    as_json: bool = typer.Option(False, "--json", help="Print the reading as JSON."),
+    target: str | None = TARGET,
+    metric: str | None = METRIC,
+    id_column: str | None = ID_COLUMN,
+    time_column: str | None = TIME_COLUMN,
+    task_type: str | None = TASK_TYPE,
+    images: Path | None = IMAGES,
+) -> None:
+    """Show the task as a run would understand it, each decision with its source; no training."""
+    from mlwright.inspection import inspect_task
+
+    try:
+        told = task_options(target=target, metric=metric, id_column=id_column,
+                            time_column=time_column, task_type=task_type, images=images,
+                            description=description, config_file=config)
+        found = inspect_task(Path(task_dir), told, parse_budget(budget))
+    except MlwrightError as exc:
+        _fail(str(exc), 2)
+    if as_json:
+        import json
+
+        typer.echo(json.dumps(found.as_dict(), indent=1))
+    else:
+        typer.echo(found.text())
 
 
 @app.command()

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from mlwright.task.spec import TaskSpec
+from mlwright.task.time_values import time_values
 
 TRAIN, VALID, UNUSED = 1, 2, 0
 HOLDOUT_ROWS = 100_000
@@ -28,8 +29,8 @@ class ValidationPlan:
 def choose_scheme(spec: TaskSpec, rows: int, test_rows: int, budget_seconds: float) -> ValidationPlan:
     outputs = max(1, len(spec.classes)) if spec.task_type == "multiclass" else 1
     work = rows * outputs
-    if spec.time_column:
-        return ValidationPlan("time_ordered", 3, f"test comes after train in '{spec.time_column}'")
+    if spec.time:
+        return ValidationPlan("time_ordered", 3, f"test comes after train in {spec.time.label}")
     if rows > HOLDOUT_ROWS or work > 3_000_000:
         return ValidationPlan("holdout", 1, f"{rows} rows: one 20% holdout keeps runs affordable")
     n_folds = 5
@@ -42,14 +43,16 @@ def choose_scheme(spec: TaskSpec, rows: int, test_rows: int, budget_seconds: flo
 
 def make_folds(
     plan: ValidationPlan, spec: TaskSpec, train: pd.DataFrame, test_rows: int, seed: int,
-    test_times: pd.Series | None = None,
+    test: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
+    """The folds; time-ordered ones mirror how far and how long the test lies after training
+    where the test rows are given."""
     rows = len(train)
     rng = np.random.default_rng(seed)
     if plan.scheme == "time_ordered":
-        times = pd.to_datetime(train[spec.time_column], errors="coerce")
-        if test_times is not None:
-            folds = _time_spans(times, plan.n_folds, pd.to_datetime(test_times, errors="coerce"))
+        times = time_values(train, spec.time.model_dump())
+        if test is not None:
+            folds = _time_spans(times, plan.n_folds, time_values(test, spec.time.model_dump()))
             if folds is not None:
                 return folds
         return _time_ordered(times, plan.n_folds, test_rows)

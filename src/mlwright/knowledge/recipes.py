@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlwright.knowledge.space import Param
+from mlwright.task.metrics import Metric, get_metric
 from mlwright.task.profile import DataProfile, FeatureSchema
 from mlwright.task.spec import TaskSpec
 
@@ -34,8 +35,14 @@ class RecipeContext:
     def imbalanced(self) -> bool:
         return self.profile.imbalance_ratio > 3
 
+    @property
+    def metric(self) -> Metric:
+        return get_metric(self.spec.metric)
+
     def target_transform_default(self) -> str:
-        return "log" if self.spec.metric == "rmse_log" and self.schema.positive_target else "none"
+        """What the metric wants fitted (log1p for errors of logs or ratios), where it applies."""
+        wanted = self.metric.fit_target
+        return wanted if wanted == "log" and self.schema.nonnegative_target else "none"
 
 
 @dataclass(frozen=True)
@@ -50,22 +57,31 @@ class Recipe:
     fallback: str | None
     diversity: int  # draft order: lower first
     prep: str | None = None  # a once-per-run step (prepare_<prep>.py) its runs wait for
+    # Stops at its deadline with fewer rounds or trees, not past it, and predicts cheaply; the
+    # CNN fits fewer epochs too, but one epoch and its predictions over every row are its floor.
+    adaptive: bool = False
+    per_output: bool = True  # fit cost grows with the classes (one tree or weight set each)
+    predict_seconds_per_million: float = 0.0  # per fit, over every row predicted, whatever the
+    #                                           share of rows it was fitted on
 
 
 def _target_params(ctx: RecipeContext) -> list[Param]:
-    if ctx.spec.task_type == "regression" and ctx.schema.positive_target:
+    if ctx.spec.task_type == "regression" and ctx.schema.nonnegative_target:
         return [Param.choice("target_transform", "none", "log")]
     return []
 
 
 def _loss_default(ctx: RecipeContext) -> dict[str, Any]:
-    """Boosting on absolute error moves by the residual's sign only and learns slowly; squared
-    error is the better start even for an MAE metric, and the tuner may still pick absolute."""
-    return {"loss": "squared"} if ctx.spec.metric == "mae" else {}
+    """The loss the metric names first (metrics.Metric.objectives). Boosting on absolute error
+    moves by the residual's sign only and learns slowly, so even absolute-error metrics start
+    on squared error; the tuner may still pick the others."""
+    objectives = ctx.metric.objectives if ctx.spec.task_type == "regression" else ()
+    return {"loss": objectives[0]} if len(objectives) > 1 else {}
 
 
 def _loss_params(ctx: RecipeContext) -> list[Param]:
-    return [Param.choice("loss", "squared", "absolute")] if ctx.spec.metric == "mae" else []
+    objectives = ctx.metric.objectives if ctx.spec.task_type == "regression" else ()
+    return [Param.choice("loss", *objectives)] if len(objectives) > 1 else []
 
 
 def _lightgbm_defaults(ctx: RecipeContext) -> dict[str, Any]:
@@ -312,23 +328,32 @@ RECIPES: dict[str, Recipe] = {
                prep="text_embedding"),
         Recipe("cnn", "cnn", "Small convolutional network from scratch (PyTorch, CPU) on the "
                "grey pixels, random-shift augmentation, epochs sized to the time",
-               _cnn_defaults, _cnn_space, _cnn_fits, 10.0, "lightgbm", -1),
+               _cnn_defaults, _cnn_space, _cnn_fits, 10.0, "lightgbm", -1, per_output=False,
+               predict_seconds_per_million=1.5),
         Recipe("lightgbm", "lightgbm", "LightGBM GBDT, native categoricals, early stopping",
-               _lightgbm_defaults, _lightgbm_space, _always, 1.2, "random_forest", 0),
+               _lightgbm_defaults, _lightgbm_space, _always, 1.2, "random_forest", 0,
+               adaptive=True),
         Recipe("catboost", "catboost", "CatBoost ordered boosting with categorical statistics",
-               _catboost_defaults, _catboost_space, _always, 6.0, "lightgbm", 1),
+               _catboost_defaults, _catboost_space, _always, 6.0, "lightgbm", 1, adaptive=True),
         Recipe("xgboost", "xgboost", "XGBoost hist trees, categoricals native",
-               _xgboost_defaults, _xgboost_space, _always, 2.0, "lightgbm", 2),
+               _xgboost_defaults, _xgboost_space, _always, 2.0, "lightgbm", 2, adaptive=True),
         Recipe("extra_trees", "forest", "Extremely randomised trees, ordinal-coded categoricals",
-               _forest_defaults("extra_trees"), _forest_space, _forest_fits, 1.5, "linear", 3),
+               _forest_defaults("extra_trees"), _forest_space, _forest_fits, 1.5, "linear", 3,
+               adaptive=True),
         Recipe("linear", "linear", "Logistic/ridge regression, quantile-scaled, one-hot",
                _linear_defaults, _linear_space, _always, 0.3, None, 4),
         Recipe("random_forest", "forest", "Random forest, ordinal-coded categoricals",
-               _forest_defaults("random_forest"), _forest_space, _forest_fits, 3.0, "linear", 5),
+               _forest_defaults("random_forest"), _forest_space, _forest_fits, 3.0, "linear", 5,
+               adaptive=True),
         Recipe("knn", "knn", "k nearest neighbours on scaled features",
                _knn_defaults, _knn_space, _knn_fits, 0.5, "linear", 6),
     ]
 }
+
+
+# The first model of every run (knowledge.costs sizes its rows to a small share of the budget):
+# the strongest of these that fits on a fair share of the rows, else the cheapest.
+FLOOR_RECIPES = ("tfidf_linear", "lightgbm", "linear")
 
 
 def get_recipe(name: str) -> Recipe:
@@ -342,7 +367,3 @@ def search_space(recipe: Recipe, ctx: RecipeContext) -> list[Param]:
     return [*recipe.space(ctx), *shared]
 
 
-def estimated_fit_seconds(recipe: Recipe, ctx: RecipeContext, n_folds: int) -> float:
-    """A prior for one run's time, replaced by what runs actually took once there are some."""
-    cells = ctx.rows * max(1, ctx.schema.feature_count) * ctx.outputs / 1e6
-    return 2.5 + n_folds * recipe.seconds_per_million * cells

@@ -70,7 +70,7 @@ def _task(data: ReportData) -> str:
     rows = [("target", spec.target), ("task type", spec.task_type),
             ("metric", f"{spec.metric} ({spec.direction} is better)"),
             ("submission", f"{spec.submission_kind}: {', '.join(spec.submission_columns)}"),
-            ("id column", spec.id_column or "–"), ("time column", spec.time_column or "–"),
+            ("id column", spec.id_column or "–"), ("time", spec.time.label if spec.time else "–"),
             ("validation", f"{folds.get('scheme', '?')}, {folds.get('n_folds', '?')} fold(s): "
                            f"{folds.get('reason', '')}"),
             ("rows", f"{profile.train_rows} train, {profile.test_rows} test")]
@@ -82,6 +82,14 @@ def _task(data: ReportData) -> str:
     if profile.leaks:
         rows.append(("leak suspects", ", ".join(profile.leaks)))
     table = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in rows)
+    decided = "".join(
+        f"<tr><th>{escape(name)}</th><td>{escape(d.value or '–')}</td><td>{escape(d.source)}</td>"
+        f"<td>{escape(d.confidence)}</td><td class=\"muted\">{escape(d.why)}</td></tr>"
+        for name, d in spec.decisions.items())
+    if decided:
+        table += ("<tr><th colspan=\"2\">where each decision came from</th></tr><tr><td "
+                  "colspan=\"2\"><table><tr><th>decision</th><th>value</th><th>source</th>"
+                  f"<th>confidence</th><th>why</th></tr>{decided}</table></td></tr>")
     notes = "".join(f"<li>{escape(n)}</li>" for n in [*spec.notes, *profile.notes])
     columns = "".join(
         f"<tr><td>{escape(c.name)}</td><td>{escape(c.kind)}</td><td>{escape(c.dtype)}</td>"

@@ -11,7 +11,8 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from mlwright.errors import TaskInputError
-from mlwright.task.spec import TaskSpec
+from mlwright.task.listing import IMAGE_SUFFIXES
+from mlwright.task.spec import TaskSpec, TimeAxis
 from mlwright.task.temporal import TemporalLayout, temporal_layout
 
 ColumnKind = Literal["numeric", "categorical", "datetime", "text", "identifier", "constant"]
@@ -39,7 +40,8 @@ class FeatureSchema(BaseModel):
     categorical: list[str]
     datetime: list[str]
     text: list[str]
-    positive_target: bool = False
+    nonnegative_target: bool = Field(False, description="no value below zero: log1p applies")
+    time: TimeAxis | None = Field(None, description="how each row's time is read")
     images: list[str] = Field(default_factory=list, description="columns naming image files")
     image_dirs: list[str] = Field(default_factory=list, description="folders to look for them in")
     image_size: list[int] = Field(default_factory=list, description="[width, height] as features")
@@ -84,7 +86,8 @@ def _kind(series: pd.Series, rows: int) -> ColumnKind:
     return "categorical"
 
 
-def profile(spec: TaskSpec, train: pd.DataFrame, test: pd.DataFrame) -> tuple[DataProfile, FeatureSchema]:
+def profile(spec: TaskSpec, train: pd.DataFrame,
+            test: pd.DataFrame) -> tuple[DataProfile, FeatureSchema]:
     rows = len(train)
     columns: list[ColumnProfile] = []
     by_kind: dict[str, list[str]] = {k: [] for k in ("numeric", "categorical", "datetime", "text")}
@@ -112,8 +115,8 @@ def profile(spec: TaskSpec, train: pd.DataFrame, test: pd.DataFrame) -> tuple[Da
         else:
             notes.append(f"column '{name}' left out: {kind}")
     target_summary, balance, imbalance = _target_summary(spec, train[spec.target])
-    positive_target = bool(
-        spec.task_type == "regression" and (pd.to_numeric(train[spec.target]) > 0).all()
+    nonnegative_target = bool(
+        spec.task_type == "regression" and (pd.to_numeric(train[spec.target]).dropna() >= 0).all()
     )
     images = _image_features(spec, train, notes)
     temporal = temporal_layout(spec, train, test, notes)
@@ -137,7 +140,8 @@ def profile(spec: TaskSpec, train: pd.DataFrame, test: pd.DataFrame) -> tuple[Da
         task_type=spec.task_type,
         classes=spec.classes,
         metric=spec.metric,
-        positive_target=positive_target,
+        nonnegative_target=nonnegative_target,
+        time=spec.time,
         **by_kind,
         **images,
         temporal=temporal,
@@ -150,25 +154,23 @@ PATH_SHARE = 0.9  # a column whose values mostly end like image files names imag
 
 
 def _image_features(spec: TaskSpec, train: pd.DataFrame, notes: list[str]) -> dict:
-    """Images as pixels: files named by the id column in train/ and test/ folders, or columns
-    holding image paths (relative to the CSV's folder, or absolute). Shrunk to at most 32 a
-    side; colour is kept when the images have it."""
-    from mlwright.task.loading import IMAGE_SUFFIXES
-
+    """Images as pixels: files named by a column (the one task.layouts found, else the id) in
+    the task's image folders, or columns holding image paths (relative to the table's folder
+    or an image folder, or absolute). Shrunk to at most 32 a side; colour kept when present."""
     files = spec.files
-    data_dirs = list(dict.fromkeys([str(files.train.parent), str(files.test.parent)]))
-    columns, dirs = [], []
-    if files.train_images is not None and spec.id_column is not None:
-        columns.append(spec.id_column)
-        dirs += [str(files.train_images)] + ([str(files.test_images)]
-                                             if files.test_images != files.train_images else [])
-    for name in train.columns:
-        if name in (spec.target, spec.id_column) or train[name].dtype.kind in "biufc":
-            continue
-        head = train[name].dropna().astype(str).head(50)
-        if len(head) and head.str.lower().str.endswith(IMAGE_SUFFIXES).mean() >= PATH_SHARE:
+    image_dirs = [str(d) for d in dict.fromkeys([files.train_images, files.test_images]) if d]
+    table_dirs = [str(d) for d in dict.fromkeys([files.train.parent, files.test.parent])]
+    columns, dirs = [], list(image_dirs)
+    named_by = files.image_column or spec.id_column
+    if image_dirs and named_by in train.columns and named_by != spec.target:
+        if _find_image(train, named_by, image_dirs) is not None:
+            columns.append(named_by)
+        elif not _path_columns(spec, train):  # the folders name no file: say so now
+            _first_image(train, named_by, image_dirs)
+    for name in _path_columns(spec, train):
+        if name not in columns:
             columns.append(name)
-            dirs += [d for d in data_dirs if d not in dirs]
+            dirs += [d for d in table_dirs if d not in dirs]
     if not columns:
         return {}
     first = _first_image(train, columns[0], dirs)
@@ -185,17 +187,39 @@ def _image_features(spec: TaskSpec, train: pd.DataFrame, notes: list[str]) -> di
             "image_channels": 3 if colour else 1}
 
 
-def _first_image(train: pd.DataFrame, column: str, dirs: list[str]) -> Path:
-    from mlwright.task.loading import IMAGE_SUFFIXES
+def _path_columns(spec: TaskSpec, train: pd.DataFrame) -> list[str]:
+    """Text columns whose values mostly end like image files."""
+    found = []
+    for name in train.columns:
+        if name in (spec.target, spec.id_column) or train[name].dtype.kind in "biufc":
+            continue
+        head = train[name].dropna().astype(str).head(50)
+        if len(head) and head.str.lower().str.endswith(IMAGE_SUFFIXES).mean() >= PATH_SHARE:
+            found.append(name)
+    return found
 
-    first = str(train[column].dropna().iloc[0])
+
+def _find_image(train: pd.DataFrame, column: str, dirs: list[str]) -> Path | None:
+    """The first row's image file, looked up as the candidates look it up."""
+    values = train[column].dropna()
+    if values.empty:
+        return None
+    first = str(values.iloc[0])
     for folder in dirs:
         for suffix in ("", *IMAGE_SUFFIXES):
             path = Path(folder) / f"{first}{suffix}"
             if path.is_file():
                 return path
-    raise TaskInputError(f"no image file '{first}' (column '{column}' of the training data) "
-                         f"in {', '.join(dirs)}")
+    return None
+
+
+def _first_image(train: pd.DataFrame, column: str, dirs: list[str]) -> Path:
+    found = _find_image(train, column, dirs)
+    if found is None:
+        first = train[column].dropna().iloc[0] if train[column].notna().any() else ""
+        raise TaskInputError(f"no image file '{first}' (column '{column}' of the training data) "
+                             f"in {', '.join(dirs)}; pass --images DIR with the folder it is in")
+    return found
 
 
 def _target_summary(spec: TaskSpec, target: pd.Series):
@@ -216,7 +240,8 @@ def _target_summary(spec: TaskSpec, target: pd.Series):
 
 
 def _leaks(spec: TaskSpec, train: pd.DataFrame, numeric: list[str]) -> list[str]:
-    """Numeric features that copy the target almost exactly: worth a look before trusting a score."""
+    """Numeric features that copy the target almost exactly: worth a look before trusting a
+    score."""
     if spec.task_type == "regression":
         y = pd.to_numeric(train[spec.target], errors="coerce")
     else:

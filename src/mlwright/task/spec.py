@@ -8,7 +8,40 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 TaskType = Literal["binary", "multiclass", "regression"]
-SubmissionKind = Literal["label", "probability", "class_probabilities", "value"]
+SubmissionKind = Literal["label", "probability", "class_probabilities", "value", "ranked_labels"]
+Source = Literal["option", "description", "files", "model", "default"]
+Confidence = Literal["high", "medium", "low"]
+
+
+class Decision(BaseModel):
+    """One reading of the task, with where it came from and how sure it is."""
+
+    value: str | None
+    source: Source
+    confidence: Confidence
+    why: str
+
+    def line(self, name: str) -> str:
+        return f"{name}: {self.value or '-'} ({self.why}; {self.source}, {self.confidence})"
+
+
+class TimeAxis(BaseModel):
+    """How a row's time is read (task.time_values does the reading): one date column, date
+    parts spread over columns (year, month, ...), a date inside an id, or a period number."""
+
+    kind: Literal["date", "parts", "embedded", "period"]
+    columns: list[str]
+    parts: list[str] = Field(default_factory=list, description="kind parts: each column's role "
+                             "(year, quarter, month, week, day, hour)")
+    pattern: str | None = Field(None, description="kind embedded: regex whose first group is "
+                                "the date inside the column's text")
+
+    @property
+    def label(self) -> str:
+        names = ", ".join(self.columns)
+        return {"date": names, "parts": f"{names} (date parts)",
+                "embedded": f"the date inside {names}", "period": f"{names} (period number)"}[
+            self.kind]
 
 
 class TaskFiles(BaseModel):
@@ -18,13 +51,9 @@ class TaskFiles(BaseModel):
     test: Path
     sample_submission: Path | None = None
     description: Path | None = None
-    train_images: Path | None = None  # a folder of image files named by the id column's values
-    test_images: Path | None = None
-
-    @property
-    def test_min_columns(self) -> int:
-        """Beside image folders the images are the features: test.csv may hold ids alone."""
-        return 1 if self.train_images is not None else 2
+    train_images: Path | None = None  # the folder holding the training rows' image files
+    test_images: Path | None = None  # the test rows' (often the same folder)
+    image_column: str | None = None  # the column naming those files; None: the id column
 
 
 class TaskSpec(BaseModel):
@@ -42,7 +71,11 @@ class TaskSpec(BaseModel):
     class_columns: list[str] = Field(
         default_factory=list, description="submission column of each class, in class order"
     )
-    time_column: str | None = None
+    time: TimeAxis | None = None
+    top_k: int | None = Field(None, description="labels a ranked_labels submission lists")
+    decisions: dict[str, Decision] = Field(default_factory=dict,
+                                           description="target, id, task type, metric, time: "
+                                           "value, source and confidence")
     notes: list[str] = Field(default_factory=list, description="how each decision was made")
 
     @property
@@ -52,3 +85,19 @@ class TaskSpec(BaseModel):
     @property
     def positive_class(self) -> str | None:
         return self.classes[1] if self.task_type == "binary" else None
+
+
+# The option that overrides each decision, for the line a guess is printed on.
+OVERRIDES = {"target": "--target", "id": "--id", "task type": "--task-type",
+             "metric": "--metric", "time": "--time-column",
+             "files": "--images DIR, or a TASK_DIR holding only the right files,"}
+
+
+def guesses(spec: TaskSpec) -> list[str]:
+    """One line per decision the user should check: how it was made and what overrides it."""
+    lines = []
+    for name, decision in spec.decisions.items():
+        if decision.confidence == "low" and name in OVERRIDES:
+            lines.append(f"{name}: {decision.value or '-'} ({decision.why}); pass "
+                         f"{OVERRIDES[name]} to override")
+    return lines

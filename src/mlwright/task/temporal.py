@@ -15,7 +15,8 @@ from itertools import combinations
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from mlwright.task.spec import TaskSpec
+from mlwright.task.spec import TaskSpec, TimeAxis
+from mlwright.task.time_values import time_values
 
 UNIQUE_SHARE = 0.95  # series key + time identify (almost) every row
 MAX_CELLS = 20_000_000  # series x steps held in memory for lag look-ups
@@ -27,7 +28,7 @@ _SEASONS = [(3600, 24, 24 * 364), (86400, 7, 364), (7 * 86400, 52, 52), (28 * 86
 
 
 class TemporalLayout(BaseModel):
-    time: str
+    axis: TimeAxis
     groups: list[str] = Field(default_factory=list, description="columns naming one series each")
     step_seconds: float
     origin: str  # the time of step 0 (ISO)
@@ -41,10 +42,10 @@ class TemporalLayout(BaseModel):
 def temporal_layout(spec: TaskSpec, train: pd.DataFrame, test: pd.DataFrame,
                     notes: list[str]) -> TemporalLayout | None:
     """Lags only make sense for a numeric or yes/no target that test comes after in time."""
-    if spec.time_column is None or spec.task_type == "multiclass":
+    if spec.time is None or spec.task_type == "multiclass":
         return None
-    times = pd.to_datetime(train[spec.time_column], errors="coerce")
-    test_times = pd.to_datetime(test[spec.time_column], errors="coerce")
+    times = time_values(train, spec.time.model_dump())
+    test_times = time_values(test, spec.time.model_dump())
     if times.isna().all() or test_times.isna().all():
         return None
     groups = _series_keys(spec, train, test, times)
@@ -77,7 +78,7 @@ def temporal_layout(spec: TaskSpec, train: pd.DataFrame, test: pd.DataFrame,
     notes.append(f"temporal: {where}, step {pd.Timedelta(seconds=step)}, test reaches {horizon} "
                  f"steps ahead: target lags {lags} and rolling means {windows} from lag {lags[0]}"
                  f" ({'used' if near else 'far: tried by tuning only'})")
-    return TemporalLayout(time=spec.time_column, groups=groups, step_seconds=step,
+    return TemporalLayout(axis=spec.time, groups=groups, step_seconds=step,
                           origin=origin.isoformat(), horizon=horizon, lags=lags, windows=windows,
                           near=near)
 
@@ -87,7 +88,7 @@ def _series_keys(spec: TaskSpec, train: pd.DataFrame, test: pd.DataFrame,
     """[] for one series (time is unique), the fewest columns that make time unique, or None."""
     if times.nunique() >= UNIQUE_SHARE * times.notna().sum():
         return []
-    skip = {spec.target, spec.id_column, spec.time_column}
+    skip = {spec.target, spec.id_column, *spec.time.columns}
     candidates = [c for c in train.columns if c not in skip and c in test.columns
                   and train[c].dtype.kind != "f"  # measurements are not names of series
                   and 1 < train[c].nunique() <= len(train) / ROWS_PER_SERIES]

@@ -16,11 +16,14 @@ def _template(name: str) -> str:
 
 
 def render_predict(recipe: Recipe) -> str:
-    """predict.py: the shared feature code, the recipe's model code, a command-line entry."""
+    """predict.py: the shared feature code, how rows' times are read, the recipe's model code,
+    a command-line entry."""
     return (
         f'"""Candidate model code written by mlwright from the recipe \'{recipe.name}\'.\n\n'
         f'{recipe.summary}. Usage: python predict.py NEW.csv OUT.npy (from model/)."""\n'
         + _template("predict_common.py")
+        + "\n\n"
+        + (resources.files("mlwright.task") / "time_values.py").read_text()
         + "\n\n"
         + _template(f"family_{recipe.family}.py")
         + '\n\nif __name__ == "__main__":\n    main_predict(sys.argv)\n'

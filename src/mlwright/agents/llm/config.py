@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlwright.config_file import read_section
 from mlwright.errors import OptionError
 
 PROVIDERS = ("openai", "anthropic", "ollama")
@@ -66,7 +67,7 @@ def load_config(model: str | None, role_models: dict[str, str | None], base_url:
                 max_tokens: int | None, max_cost: float | None, call_timeout: float | None,
                 config_file: Path | None) -> LLMConfig:
     """The LLM brain's settings; a clear error naming the option or file when they are wrong."""
-    table = _read_table(config_file)
+    table = read_section(config_file, "llm")
     chosen = model or table.get("model")
     if not chosen:
         raise OptionError("--brain llm: no model; give --model PROVIDER:NAME or [llm] model in "
@@ -96,27 +97,6 @@ def load_config(model: str | None, role_models: dict[str, str | None], base_url:
         call_timeout=float(call_timeout or table.get("call_timeout", 60.0)),
         prices=prices,
     )
-
-
-def _read_table(config_file: Path | None) -> dict[str, Any]:
-    path = config_file or Path("mlwright.toml")
-    if config_file is not None and not path.is_file():
-        raise OptionError(f"--config: {path} not found")
-    if not path.is_file():
-        return {}
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib
-
-    try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise OptionError(f"{path}: not valid TOML: {exc}") from exc
-    table = data.get("llm", {})
-    if not isinstance(table, dict):
-        raise OptionError(f"{path}: [llm] must be a table")
-    return table
 
 
 def api_key(provider: str) -> str | None:

@@ -25,7 +25,8 @@ def task_brief(ctx: RecipeContext) -> str:
         lines.append(f"images: {schema.images} as {schema.image_size} pixels, "
                      f"{schema.image_channels} channel(s)")
     if schema.temporal:
-        lines.append(f"forecast: time '{schema.temporal.time}', series {schema.temporal.groups}, "
+        lines.append(f"forecast: time {schema.temporal.axis.label}, "
+                     f"series {schema.temporal.groups}, "
                      f"horizon {schema.temporal.horizon} steps")
     if profile.class_balance:
         lines.append(f"class shares: {json.dumps(profile.class_balance)[:300]}")

@@ -11,11 +11,9 @@ import pandas as pd
 
 
 def read_inputs(env, schema):
-    """train.csv and test.csv as every script of a run reads them: candidates and the
-    preparation step must see the same values for the run's cache keys to match."""
-    train = pd.read_csv(env["MLWRIGHT_TRAIN"], dtype={schema["target"]: str})
-    test = pd.read_csv(env["MLWRIGHT_TEST"])
-    return train, test
+    """The run's train and test tables (Parquet copies of the task's, as the harness read
+    them): candidates and the preparation step see the same values, so cache keys match."""
+    return pd.read_parquet(env["MLWRIGHT_TRAIN"]), pd.read_parquet(env["MLWRIGHT_TEST"])
 
 
 def encode_target(values, schema):
@@ -43,18 +41,10 @@ def build_features(frame, schema, state):
     for column in schema["numeric"]:
         columns[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     for column in schema["datetime"]:
-        when = pd.to_datetime(frame[column], errors="coerce")
-        columns[column + "__year"] = when.dt.year.astype("float64")
-        columns[column + "__month"] = when.dt.month.astype("float64")
-        columns[column + "__day"] = when.dt.day.astype("float64")
-        columns[column + "__weekday"] = when.dt.day_of_week.astype("float64")
-        columns[column + "__dayofyear"] = when.dt.day_of_year.astype("float64")
-        columns[column + "__days"] = (
-            (when - pd.Timestamp("1970-01-01")).dt.total_seconds() / 86400.0
-        ).astype("float64")
-        if (when.dt.hour.fillna(0) != 0).any():
-            columns[column + "__hour"] = when.dt.hour.astype("float64")
-        columns.update(holiday_features(column, when))
+        columns.update(calendar_features(column, pd.to_datetime(frame[column], errors="coerce")))
+    axis = schema.get("time")
+    if axis and axis["kind"] == "embedded":  # a date inside an id: its calendar, not the id
+        columns.update(calendar_features("time", time_values(frame, axis)))
     for column in schema["text"]:
         text = frame[column].fillna("").astype(str)
         columns[column + "__chars"] = text.str.len().astype("float64")
@@ -70,6 +60,23 @@ def build_features(frame, schema, state):
     return pd.DataFrame(columns, index=frame.index)
 
 
+def calendar_features(name, when):
+    """Calendar parts of a date, days since 1970 and the holiday features."""
+    out = {
+        name + "__year": when.dt.year.astype("float64"),
+        name + "__month": when.dt.month.astype("float64"),
+        name + "__day": when.dt.day.astype("float64"),
+        name + "__weekday": when.dt.day_of_week.astype("float64"),
+        name + "__dayofyear": when.dt.day_of_year.astype("float64"),
+        name + "__days": ((when - pd.Timestamp("1970-01-01")).dt.total_seconds()
+                          / 86400.0).astype("float64"),
+    }
+    if (when.dt.hour.fillna(0) != 0).any():
+        out[name + "__hour"] = when.dt.hour.astype("float64")
+    out.update(holiday_features(name, when))
+    return out
+
+
 def _series_key(frame, groups):
     if not groups:
         return pd.Series("", index=frame.index)
@@ -77,7 +84,7 @@ def _series_key(frame, groups):
 
 
 def _time_steps(frame, layout):
-    delta = pd.to_datetime(frame[layout["time"]], errors="coerce") - pd.Timestamp(layout["origin"])
+    delta = time_values(frame, layout["axis"]) - pd.Timestamp(layout["origin"])
     return np.round(delta.dt.total_seconds().to_numpy() / layout["step_seconds"])
 
 
@@ -147,14 +154,26 @@ def cached_array(kind, key, compute):
     if not folder:
         return compute()
     path = Path(folder) / f"{kind}_{hashlib.sha1(key.encode()).hexdigest()[:24]}.npy"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = path.with_suffix(".computing")
+    while not path.exists():
+        try:  # one run computes; a parallel run waits for its file instead of doing it twice
+            os.close(os.open(lock, os.O_CREAT | os.O_EXCL))
+            break
+        except FileExistsError:
+            if time.time() - lock.stat().st_mtime > 600:  # left by a killed run
+                lock.unlink(missing_ok=True)
+            time.sleep(0.2)
     if path.exists():
         return np.load(path)
-    values = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
-    with open(partial, "wb") as handle:
-        np.save(handle, values)
-    os.replace(partial, path)  # atomic: a parallel run sees the whole file or none
+    try:
+        values = compute()
+        partial = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
+        with open(partial, "wb") as handle:
+            np.save(handle, values)
+        os.replace(partial, path)  # atomic: a parallel run sees the whole file or none
+    finally:
+        lock.unlink(missing_ok=True)
     return values
 
 

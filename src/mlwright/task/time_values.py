@@ -1,0 +1,58 @@
+# Each row's time, read from its raw columns as a TimeAxis says (one date column, date parts,
+# a date inside an id, a period number). Self-contained (numpy and pandas only): mlwright puts
+# this code into every candidate's predict.py, so a standalone model reads time as the run did.
+import numpy as np
+import pandas as pd
+
+MONTH_NAMES = {name: number for number, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+     ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for name in names}
+PERIOD_ORIGIN = pd.Timestamp("2000-01-01")
+
+
+def time_values(frame, axis):
+    """Timestamps (NaT where unreadable) for the rows of `frame`; `axis` is a TimeAxis dict."""
+    kind, columns = axis["kind"], axis["columns"]
+    if kind == "date":
+        return _dates(frame[columns[0]])
+    if kind == "embedded":
+        text = frame[columns[0]].astype(str).str.extract(axis["pattern"], expand=False)
+        return _dates(text)
+    if kind == "period":
+        # A period number keeps its order and spacing as seconds: no calendar is implied.
+        steps = pd.to_numeric(frame[columns[0]], errors="coerce")
+        return PERIOD_ORIGIN + pd.to_timedelta(steps, unit="s")
+    return _from_parts(frame, dict(zip(axis["parts"], columns, strict=True)))
+
+
+def _dates(values):
+    with np.errstate(all="ignore"):
+        return pd.to_datetime(pd.Series(values), errors="coerce")
+
+
+def _number(values):
+    """Whole numbers from numbers or month names ("Mar", "March")."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    if numbers.isna().all() and values.dtype == object:
+        numbers = values.astype(str).str.strip().str.lower().map(MONTH_NAMES).astype("float64")
+    return numbers
+
+
+def _from_parts(frame, roles):
+    year = _number(frame[roles["year"]])
+    days = pd.Series(0.0, index=frame.index)
+    if "week" in roles:
+        days += (_number(frame[roles["week"]]) - 1) * 7
+        month, day = 1, 1
+    else:
+        month = _number(frame[roles["month"]]) if "month" in roles else None
+        if month is None and "quarter" in roles:
+            month = (_number(frame[roles["quarter"]]) - 1) * 3 + 1
+        month = 1 if month is None else month
+        day = _number(frame[roles["day"]]) if "day" in roles else 1
+    parts = pd.DataFrame({"year": year, "month": month, "day": day}, index=frame.index)
+    when = pd.to_datetime(parts, errors="coerce")
+    if "hour" in roles:
+        days += _number(frame[roles["hour"]]) / 24.0
+    return when + pd.to_timedelta(days, unit="D")
