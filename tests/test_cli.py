@@ -1,5 +1,6 @@
 """Bad input: exit 2 with one line naming the file, column or option; no traceback."""
 
+import json
 import os
 import shutil
 import signal
@@ -56,9 +57,37 @@ def test_test_columns_differ(titanic):
     _expect_usage_error(mlwright("run", titanic), "test.csv", "Age")
 
 
-def test_no_description(titanic):
+def test_only_train_and_test_with_options_gives_a_valid_submission(titanic, tmp_path):
+    """No description, no sample submission: the options and the files say enough, and the
+    guesses the user should check are printed first."""
     (titanic / "description.md").unlink()
-    _expect_usage_error(mlwright("run", titanic), "--description")
+    (titanic / "sample_submission.csv").unlink()
+    out = tmp_path / "run"
+    result = mlwright("run", titanic, "--budget", "20", "--out", out, "--id", "PassengerId")
+    assert result.returncode == 0, result.stderr
+    assert "metric: accuracy (no metric named" in result.stdout
+    submission = pd.read_csv(out / "final" / "submission.csv")
+    test = pd.read_csv(titanic / "test.csv")
+    assert list(submission.columns) == ["PassengerId", "Survived"]
+    assert submission["PassengerId"].tolist() == test["PassengerId"].tolist()
+    assert set(submission["Survived"]) <= {0, 1}
+
+
+def test_inspect_shows_each_decision_and_its_source(titanic):
+    result = mlwright("inspect", titanic)
+    assert result.returncode == 0, result.stderr
+    for words in ("target      Survived", "files, high", "metric      accuracy (higher is better)",
+                  "description, high", "stratified_kfold x 5"):
+        assert words in result.stdout, result.stdout
+    as_json = json.loads(mlwright("inspect", titanic, "--json", "--metric", "logloss").stdout)
+    metric = next(row for row in as_json["rows"] if row["name"] == "metric")
+    assert metric["source"] == "option" and metric["value"].startswith("logloss")
+
+
+def test_inspect_refuses_what_a_run_would_refuse(titanic):
+    (titanic / "description.md").write_text("## Evaluation\nScored by the Dice coefficient.")
+    _expect_usage_error(mlwright("inspect", titanic), "Dice coefficient", "--metric")
+    _expect_usage_error(mlwright("inspect", titanic, "--metric", "dise"), "--metric")
 
 
 @pytest.mark.parametrize(

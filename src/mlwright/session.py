@@ -25,15 +25,17 @@ from mlwright.budget import Deadline
 from mlwright.errors import RunStateError
 from mlwright.execution.local import LocalExecutor
 from mlwright.journal import Journal, elapsed_seconds
-from mlwright.knowledge.recipes import RecipeContext
+from mlwright.knowledge.recipes import RecipeContext, get_recipe
 from mlwright.leaderboard import write_leaderboard
 from mlwright.paths import RunPaths
 from mlwright.progress import Progress
 from mlwright.publish import Member, Publisher, constant_prediction
 from mlwright.task.loading import locate_task, read_table
 from mlwright.task.metrics import get_metric, selection_metric
+from mlwright.task.options import TaskOptions
 from mlwright.task.profile import DataProfile, FeatureSchema, profile
-from mlwright.task.spec import TaskSpec
+from mlwright.task.run_tables import read_run_tables, write_run_tables
+from mlwright.task.spec import TaskSpec, guesses
 from mlwright.task.understand import understand
 from mlwright.validation import (
     UNUSED,
@@ -68,16 +70,18 @@ class SessionResult:
     report: Path | None = None
 
 
-def start(task_dir: Path, out: Path, options: RunOptions, description: str | None,
+def start(task_dir: Path, out: Path, options: RunOptions, told: TaskOptions | None,
           started: float) -> SessionResult:
-    source = locate_task(task_dir, description)
-    data = understand(source)
-    spec, train, test = data.spec, data.train, data.test
-    data_profile, schema = profile(spec, train, test)
+    told = told or TaskOptions()
     paths = RunPaths(out)
     if paths.journal.exists():
         raise RunStateError(f"{out}: already holds a run; continue it with `mlwright resume {out}`")
+    source = locate_task(task_dir, told, workdir=paths.inputs)
+    data = understand(source, told)
+    spec, train, test = data.spec, data.train, data.test
+    data_profile, schema = profile(spec, train, test)
     paths.make()
+    write_run_tables(paths, train, test)
     journal = Journal(paths.journal)
     journal.append("session_started", budget_seconds=options.budget_seconds, resumed=False)
     journal.append("run_configured", budget_seconds=options.budget_seconds, seed=options.seed,
@@ -99,8 +103,7 @@ def start(task_dir: Path, out: Path, options: RunOptions, description: str | Non
     journal.append("task_understood", metric=spec.metric, task_type=spec.task_type,
                    target=spec.target, notes=spec.notes)
     plan = choose_scheme(spec, len(train), len(test), options.budget_seconds)
-    test_times = test[spec.time_column] if spec.time_column else None
-    folds = make_folds(plan, spec, train, len(test), options.seed, test_times)
+    folds = make_folds(plan, spec, train, len(test), options.seed, test)
     y = encode_target(spec, train)
     folds.loc[~_has_target(spec, y), :] = UNUSED
     write_folds(folds, paths.folds)
@@ -127,9 +130,7 @@ def resume(run_dir: Path, live: bool | None, started: float) -> SessionResult:
     spec = TaskSpec.model_validate_json(paths.task.read_text())
     data_profile = DataProfile.model_validate_json(paths.profile.read_text())
     schema = FeatureSchema.model_validate_json(paths.schema.read_text())
-    train = read_table(spec.files.train, string_columns=_string_columns(spec, with_target=True))
-    test = read_table(spec.files.test, string_columns=_string_columns(spec, with_target=False),
-                      min_columns=spec.files.test_min_columns)
+    train, test = read_run_tables(paths)
     folds = read_folds(paths.folds)
     state = SearchState.from_events(events, paths.candidates)
     for record in state.runs.values():
@@ -172,6 +173,9 @@ def _search(paths, journal, spec, data_profile, schema, train, test, folds, y, o
                            caller or make_caller(options, journal, deadline))
         manager = Manager(setup, state, journal, executor, brain.designer, brain.coder,
                           brain.tuner, publisher, progress, deadline, brain.policy)
+        if not state.runs:  # a new run: the guesses the user should check, first
+            for line in guesses(spec):
+                progress.message(line)
         if not paths.submission.exists():
             # Never empty-handed: a valid submission from the very first second.
             publisher.publish([Member("constant", 1.0, None, constant)],
@@ -221,6 +225,9 @@ def _replay_into(manager: Manager, state: SearchState) -> None:
         for record in candidate.runs:
             if record.status in ("ok", "failed"):
                 manager.tuner.observe(candidate.candidate_id, record.params, record.loss)
+            if record.status == "ok":
+                manager.costs.observe(get_recipe(candidate.recipe), record.row_fraction,
+                                      record.seconds, record.window)
     if state.ok_runs():
         manager.reload_predictions()
         manager.aggregate()
@@ -263,13 +270,9 @@ def _broadcast(constant, rows: int) -> np.ndarray:
     return np.tile(value, (rows, 1)) if value.ndim else np.full(rows, float(value))
 
 
-def _string_columns(spec: TaskSpec, with_target: bool) -> tuple[str, ...]:
-    columns = (spec.id_column,) if spec.id_column else ()
-    return columns + ((spec.target,) if with_target else ())
-
-
 def _sample_ids(spec: TaskSpec) -> pd.Series | None:
     if not spec.files.sample_submission or not spec.id_column:
         return None
-    sample = pd.read_csv(spec.files.sample_submission, dtype={spec.id_column: str})
+    sample = read_table(spec.files.sample_submission, string_columns=(spec.id_column,),
+                        min_columns=1)
     return sample[spec.id_column] if spec.id_column in sample.columns else None

@@ -23,12 +23,8 @@ from mlwright.budget import Deadline
 from mlwright.ensemble import blend, select_ensemble
 from mlwright.execution.base import Executor, RunOutcome, RunRequest
 from mlwright.journal import Journal
-from mlwright.knowledge.recipes import (
-    RECIPES,
-    RecipeContext,
-    estimated_fit_seconds,
-    get_recipe,
-)
+from mlwright.knowledge.costs import CostModel
+from mlwright.knowledge.recipes import FLOOR_RECIPES, RECIPES, RecipeContext, get_recipe
 from mlwright.paths import RunPaths
 from mlwright.progress import Progress, RunLine
 from mlwright.publish import Member, Publisher
@@ -45,6 +41,9 @@ LARGE_ROWS = 50_000  # above this, tuning trials fit on a sample of rows
 CHECK_SECONDS = 30.0  # the most a coder's check of its code may take
 CHECK_ROWS = 2000  # rows a check fits on
 PREP_SHARE = 0.7  # the most of the budget a preparation step (text embeddings) may take
+FLOOR_SHARE = 0.1  # the first model-based submission is sized to this share of the budget
+FLOOR_FAIR_SHARE = 0.25  # a floor recipe that fits only fewer rows gives way to a cheaper one
+SIZING_MARGIN = 0.8  # rows are sized to this share of a window, against estimates that miss
 
 
 @dataclass(frozen=True)
@@ -89,6 +88,7 @@ class Manager:
         self.pending_fixes: list[tuple[str, Fix]] = []
         self.inflight: dict[Future, RunRecord] = {}
         self.preps = Preparations(setup.paths)
+        self.costs = CostModel(setup.ctx, setup.folds.shape[1], setup.refit)
         self.prep_inflight: dict[Future, str] = {}
         self.checks = 0
         if hasattr(coder, "checker"):
@@ -96,10 +96,11 @@ class Manager:
 
     # ---- the loop -------------------------------------------------------------------------
     def search(self) -> None:
-        taken = {c.recipe for c in self.state.candidates.values()}
+        taken = {c.recipe for c in self.state.candidates.values() if not c.plan.floor}
         self.pending_plans = self.designer.propose(
             self.setup.ctx, taken, self.setup.budget_seconds, self.setup.folds.shape[1]
         )
+        self._put_floor_first()
         self.journal.append("plans_proposed", plans=[p.model_dump() for p in self.pending_plans])
         while True:
             self._fill_slots()
@@ -122,6 +123,33 @@ class Manager:
             if improved:
                 self.aggregate()
 
+    def _put_floor_first(self) -> None:
+        """Before anything ambitious, the cheapest strong recipe on as many rows as fit a small
+        share of the budget, so every task has a model-based submission early."""
+        if self.state.ok_runs() or any(c.plan.floor for c in self.state.candidates.values()):
+            return
+        ctx, target = self.setup.ctx, self._floor_target()
+        fitting = [get_recipe(n) for n in FLOOR_RECIPES if get_recipe(n).fits(ctx) is None]
+        if not fitting:
+            return
+        chosen = next((r for r in fitting if self.costs.fraction_for(r, target)
+                       >= FLOOR_FAIR_SHARE), min(fitting, key=self.costs.estimate))
+        fraction = max(self.costs.fraction_for(chosen, target), self.costs.smallest_fraction())
+        same = next((p for p in self.pending_plans if p.recipe == chosen.name), None)
+        if fraction >= 1 and same is not None:  # the designer's own plan is cheap enough
+            self.pending_plans = [same, *[p for p in self.pending_plans if p is not same]]
+            return
+        plan = Plan(recipe=chosen.name, params=chosen.defaults(ctx), floor=True,
+                    row_fraction=round(fraction, 4),
+                    rationale=f"{chosen.summary}. The first model: fitted on "
+                              f"{fraction:.0%} of the rows to end within about {target:.0f}s, "
+                              "so a model-based submission exists early.")
+        self.pending_plans = [plan, *self.pending_plans]
+
+    def _floor_target(self) -> float:
+        return max(self.costs.start(get_recipe("linear")) + 3.0,
+                   FLOOR_SHARE * self.setup.budget_seconds)
+
     def _time_for_runs(self) -> float:
         return self.deadline.remaining() - self.reserve
 
@@ -137,11 +165,17 @@ class Manager:
         if self.pending_fixes:
             candidate_id, fix = self.pending_fixes.pop(0)
             candidate = self.state.candidates[candidate_id]
+            window = min(self._draft_window(), left)
+            fraction = self._sized(candidate.recipe, fix.row_fraction, window)
+            if fraction is None:
+                self._set_status(candidate, "failed", f"{fix.reason}; even the fewest rows "
+                                                      f"worth a fit would not end in {window:.0f}s")
+                return True
             params = {**get_recipe(candidate.recipe).defaults(self.setup.ctx), **fix.params}
             candidate.debug_attempts += 1
             candidate.repo.write_params(params)
             candidate.repo.write(fix.files, f"debug: {fix.reason}")
-            return self._launch(candidate, params, "debug", fix.row_fraction, self._draft_window())
+            return self._launch(candidate, params, "debug", fraction, window)
         if self._launch_prep(left):
             return True
         for plan in list(self.pending_plans):
@@ -154,13 +188,17 @@ class Manager:
                 self.journal.append("plan_skipped", recipe=plan.recipe,
                                     reason=f"its preparation step {recipe.prep} failed")
                 continue
-            expected = estimated_fit_seconds(recipe, self.setup.ctx, self.setup.folds.shape[1])
-            if expected > 1.5 * left and self.state.ok_runs():
-                self.journal.append("plan_skipped", recipe=plan.recipe,
-                                    reason=f"needs ~{expected:.0f}s, {left:.0f}s left")
+            window = min(self._draft_window(), left)
+            if plan.floor:  # sized to end early, and a recipe that stops on time stops then
+                window = min(left, 1.5 * self._floor_target())
+            fraction = self._sized(plan.recipe, plan.row_fraction, window)
+            if fraction is None:
+                self.journal.append("plan_skipped", recipe=plan.recipe, reason=(
+                    f"needs ~{self.costs.needed(recipe):.0f}s on all rows; even the fewest "
+                    f"rows worth a fit would not end in {window:.0f}s"))
                 continue
             candidate = self._create_candidate(plan)
-            return self._launch(candidate, dict(plan.params), "draft", 1.0, self._draft_window())
+            return self._launch(candidate, dict(plan.params), "draft", fraction, window)
         choice = self._pick_for_tuning(left)
         if choice is None:
             return False
@@ -173,6 +211,20 @@ class Manager:
             return False
         fraction = min(1.0, LARGE_ROWS / self.setup.ctx.rows)
         return self._launch(candidate, params, "tune", fraction, self._tune_window(candidate))
+
+    def _sized(self, recipe_name: str, wanted: float, window: float) -> float | None:
+        """The share of rows a run can fit within its window: as wanted where the estimate
+        allows, fewer where not, None where even the fewest rows worth a fit would not end."""
+        recipe = get_recipe(recipe_name)
+        if self.costs.needed(recipe, wanted) <= window:
+            return wanted
+        fraction = min(wanted, self.costs.fraction_for(recipe, SIZING_MARGIN * window))
+        if not self.costs.worth_running(fraction):
+            return None
+        self.journal.append("run_sized", recipe=recipe_name, row_fraction=round(fraction, 4),
+                            needs=round(self.costs.needed(recipe, wanted), 1),
+                            window=round(window, 1))
+        return fraction
 
     def _launch_prep(self, left: float) -> bool:
         """Start a preparation step some pending plan waits for. It may take most of the budget
@@ -247,8 +299,8 @@ class Manager:
         """The MLWRIGHT_* inputs of a run: where its data, cache and output are, its time."""
         return {
             "MLWRIGHT_SCHEMA": str(self.setup.paths.schema),
-            "MLWRIGHT_TRAIN": str(self.setup.ctx.spec.files.train),
-            "MLWRIGHT_TEST": str(self.setup.ctx.spec.files.test),
+            "MLWRIGHT_TRAIN": str(self.setup.paths.train_table),
+            "MLWRIGHT_TEST": str(self.setup.paths.test_table),
             "MLWRIGHT_CACHE": str(self.setup.paths.cache),
             "MLWRIGHT_OUTPUT": str(run_dir),
             "MLWRIGHT_DEADLINE": f"{time.time() + soft:.3f}",
@@ -299,7 +351,7 @@ class Manager:
         limits = SandboxLimits(wall_seconds=window + 1.0, memory_mb=self.setup.memory_mb,
                                threads=self.setup.threads)
         record = RunRecord(run_id, candidate.candidate_id, action, params, row_fraction,
-                           started_at=time.time())
+                           started_at=time.time(), window=window)
         self.state.add_run(record)
         self.journal.append("run_started", candidate.candidate_id, run_id, action=action,
                             params=params, row_fraction=row_fraction, window=round(window, 2))
@@ -325,6 +377,7 @@ class Manager:
                 scored = self._score(run_dir)
             except InvalidOutput as exc:
                 invalid = str(exc)
+        self._learn_cost(candidate, record, sandbox, run_dir)
         if sandbox.ok and invalid is None:
             record.status, record.score, record.loss = "ok", scored.score, scored.loss
             record.fold_scores = scored.fold_scores
@@ -349,6 +402,17 @@ class Manager:
                 candidate.repo.write_params(record.params)
                 candidate.repo.commit(f"{record.action}: {record.run_id} scores {record.score:.5f}")
         return record.status == "ok"
+
+    def _learn_cost(self, candidate: CandidateState, record: RunRecord, sandbox,
+                    run_dir: Path) -> None:
+        """What this run says about its recipe's cost: its time where it finished, and where it
+        ran out of time, what its finished folds (or the lack of any) imply."""
+        recipe = get_recipe(candidate.recipe)
+        if sandbox.ok:
+            self.costs.observe(recipe, record.row_fraction, sandbox.wall_seconds, record.window)
+        elif sandbox.stopped_for == "timeout":
+            self.costs.observe(recipe, record.row_fraction,
+                               self.costs.projected(recipe, run_dir, sandbox.wall_seconds))
 
     def _score(self, run_dir: Path):
         spec = self.setup.ctx.spec

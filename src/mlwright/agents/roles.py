@@ -19,6 +19,9 @@ class Plan(BaseModel):
     rationale: str
     params: dict[str, Any]
     parent: str | None = Field(None, description="candidate this plan replaces after a failure")
+    row_fraction: float = Field(1.0, description="share of each fold's rows to fit on")
+    floor: bool = Field(False, description="the cheap first model that makes a model-based "
+                                           "submission early, whatever the data")
 
 
 class CodeFiles(BaseModel):

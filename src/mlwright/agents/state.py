@@ -26,6 +26,7 @@ class RunRecord:
     seconds: float = 0.0
     error: str | None = None
     started_at: float = 0.0
+    window: float | None = None  # the seconds it was given
 
 
 @dataclass
@@ -89,7 +90,8 @@ class SearchState:
                 state.candidates[event.candidate].status = p["status"]
             elif event.kind == "run_started":
                 state.add_run(RunRecord(event.run, event.candidate, p["action"], p["params"],
-                                        p.get("row_fraction", 1.0), started_at=event.ts))
+                                        p.get("row_fraction", 1.0), started_at=event.ts,
+                                        window=p.get("window")))
                 if p["action"] == "debug":
                     state.candidates[event.candidate].debug_attempts += 1
             elif event.kind == "run_finished":

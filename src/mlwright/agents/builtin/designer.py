@@ -1,9 +1,11 @@
-"""Built-in designer: the recipes that fit the data, cheapest and most diverse first."""
+"""Built-in designer: the recipes that fit the data, most diverse first. Whether each can
+afford all its rows is the manager's call, on measured costs (knowledge.costs)."""
 
 from __future__ import annotations
 
 from mlwright.agents.roles import Plan
-from mlwright.knowledge.recipes import RECIPES, RecipeContext, estimated_fit_seconds
+from mlwright.knowledge.costs import CostModel
+from mlwright.knowledge.recipes import RECIPES, RecipeContext
 
 
 class BuiltinDesigner:
@@ -16,9 +18,7 @@ class BuiltinDesigner:
             unfit = recipe.fits(ctx)
             if unfit:
                 continue
-            seconds = estimated_fit_seconds(recipe, ctx, n_folds)
-            if seconds > 0.6 * budget_seconds and plans:
-                continue  # would eat the budget; keep it for longer runs
+            seconds = CostModel(ctx, n_folds, refit=False).prior(recipe)
             plans.append(
                 Plan(
                     recipe=recipe.name,

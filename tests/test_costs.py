@@ -1,0 +1,107 @@
+"""Run costs: priors from the data's size, corrected by what runs took; rows sized to windows;
+and a task far too big for its budget still ends on a model, not on the constant."""
+
+import json
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+from sklearn.datasets import load_digits
+
+from mlwright.knowledge.costs import CostModel
+from mlwright.knowledge.recipes import RecipeContext, get_recipe
+from mlwright.task.loading import locate_task
+from mlwright.task.profile import profile
+from mlwright.task.understand import understand
+from tests.conftest import TITANIC, mlwright
+
+
+@pytest.fixture(scope="module")
+def titanic_ctx() -> RecipeContext:
+    data = understand(locate_task(TITANIC, None))
+    data_profile, schema = profile(data.spec, data.train, data.test)
+    return RecipeContext(spec=data.spec, profile=data_profile, schema=schema)
+
+
+def test_measured_runs_correct_the_priors(titanic_ctx):
+    bigger = titanic_ctx.profile.model_copy(update={"train_rows": 200_000})
+    costs = CostModel(RecipeContext(spec=titanic_ctx.spec, profile=bigger,
+                                    schema=titanic_ctx.schema), n_folds=5, refit=False)
+    linear, knn = get_recipe("linear"), get_recipe("knn")
+    before = costs.estimate(knn)
+    costs.observe(linear, 1.0, costs.prior(linear) * 4)  # this machine is four times slower
+    assert costs.estimate(knn) > 2 * before  # recipes not run yet are scaled by the speed
+    costs.observe(knn, 0.5, 10.0)  # a recipe's own runs win over the speed
+    assert costs.estimate(knn, 0.5) == pytest.approx(10.0)
+    assert costs.estimate(knn, 1.0) > costs.estimate(knn, 0.5)
+
+
+def test_rows_are_sized_to_a_window_and_never_below_a_useful_fit(titanic_ctx):
+    costs = CostModel(titanic_ctx, n_folds=5, refit=False)
+    linear = get_recipe("linear")
+    costs.observe(linear, 1.0, costs.fixed(linear) + 100.0)
+    fraction = costs.fraction_for(linear, costs.fixed(linear) + 25.0)
+    assert fraction == pytest.approx(0.25)
+    assert costs.estimate(linear, fraction) == pytest.approx(costs.fixed(linear) + 25.0)
+    assert costs.worth_running(1.0) and not costs.worth_running(0.01)
+    assert costs.worth_running(costs.smallest_fraction())
+
+
+def test_a_recipe_that_stops_on_time_needs_only_part_of_its_estimate(titanic_ctx):
+    costs = CostModel(titanic_ctx, n_folds=5, refit=False)
+    lightgbm, linear = get_recipe("lightgbm"), get_recipe("linear")
+    assert lightgbm.adaptive and not linear.adaptive
+    assert costs.needed(lightgbm) < costs.estimate(lightgbm)
+    assert costs.needed(linear) == costs.estimate(linear)
+
+
+def test_a_timed_out_run_projects_its_time_from_its_folds(titanic_ctx, tmp_path):
+    costs = CostModel(titanic_ctx, n_folds=5, refit=True)
+    cnn = get_recipe("cnn")
+    (tmp_path / "progress.json").write_text(json.dumps({"fits": 6, "fold_seconds": [10, 12]}))
+    assert costs.projected(cnn, tmp_path, 30.0) == pytest.approx(costs.fixed(cnn) + 6 * 11 * 1.1)
+    (tmp_path / "progress.json").unlink()  # no fold finished: each takes longer than it had
+    assert costs.projected(cnn, tmp_path, 30.0) > costs.fixed(cnn) + 6 * (30 - costs.fixed(cnn))
+
+
+@pytest.fixture(scope="module")
+def big_image_task(tmp_path_factory) -> Path:
+    """7,000 28x28 images (scikit-learn's digits, enlarged and shifted five ways): far more
+    than a short budget on two cores can fit every recipe on."""
+    task = tmp_path_factory.mktemp("big-images")
+    (task / "images").mkdir()
+    digits, rng, rows = load_digits(), np.random.default_rng(0), []
+    for i, (pixels, label) in enumerate(zip(digits.images[:1400], digits.target[:1400],
+                                            strict=True)):
+        base = Image.fromarray((pixels / 16 * 255).astype("uint8")).resize((24, 24))
+        for copy in range(5):
+            canvas = Image.new("L", (28, 28))
+            canvas.paste(base, tuple(int(v) for v in rng.integers(0, 5, 2)))
+            canvas.save(task / "images" / f"{i}_{copy}.png")
+            rows.append((f"{i}_{copy}", int(label), i % 5 == 0))
+    table = pd.DataFrame(rows, columns=["image_id", "digit", "held_out"])
+    table[~table.held_out][["image_id", "digit"]].to_csv(task / "train.csv", index=False)
+    table[table.held_out][["image_id"]].to_csv(task / "test.csv", index=False)
+    (task / "description.md").write_text("## Evaluation\nAccuracy of the predicted digit.")
+    table[table.held_out][["image_id", "digit"]].to_csv(task / "answers.csv", index=False)
+    return task
+
+
+def test_too_big_for_the_budget_still_ends_on_a_model(big_image_task, tmp_path):
+    out = tmp_path / "run"
+    result = mlwright("run", big_image_task, "--budget", "45", "--out", out, timeout=400)
+    assert result.returncode == 0, result.stderr[-2000:]
+    with sqlite3.connect(out / "journal.sqlite") as db:
+        events = [(k, json.loads(p)) for k, p in db.execute(
+            "SELECT kind, payload FROM events ORDER BY seq")]
+    first = next(p for k, p in events if k == "run_started")
+    assert first["row_fraction"] < 1  # the floor: a cheap model on a share of the rows
+    written = [p["weights"] for k, p in events if k == "submission_written"]
+    assert "constant" not in written[-1]  # the run ended on a model, not on the constant
+    submission = pd.read_csv(out / "final" / "submission.csv")
+    answers = pd.read_csv(big_image_task / "answers.csv")
+    assert submission["image_id"].tolist() == answers["image_id"].tolist()
+    assert (submission["digit"] == answers["digit"]).mean() > 0.3  # chance is 0.1
