@@ -85,3 +85,18 @@ def elapsed_seconds(events: list[Event]) -> float:
     if session_start is not None and last is not None:
         total += last - session_start
     return total
+
+
+def first_model_seconds(events: list[Event], wall: float | None = None) -> float | None:
+    """Seconds from the start until the first submission made by a model (not the constant).
+    Given the process's wall time, the time before the journal existed (reading and
+    understanding the task) counts too."""
+    if not events:
+        return None
+    start, end = events[0].ts, events[-1].ts
+    before = max(0.0, wall - (end - start)) if wall is not None else 0.0
+    for event in events:
+        if event.kind == "submission_written" and "constant" not in event.payload.get("weights",
+                                                                                      {}):
+            return before + event.ts - start
+    return None

@@ -21,7 +21,8 @@ from mlwright.bench.grading import grade_submission
 from mlwright.bench.measure import run_measured
 from mlwright.bench.report import markdown_results
 from mlwright.errors import MlwrightError, OptionError, TaskInputError
-from mlwright.task.loading import data_folders
+from mlwright.journal import Journal, first_model_seconds
+from mlwright.task.layouts import looks_like_task
 
 KILL_GRACE = 1.5  # a task still running at 1.5 x its budget (+60 s) is killed and marked failed
 
@@ -49,6 +50,9 @@ class BenchRow:
     within_budget: bool | None = None
     peak_mb: float | None = None
     tree_peak_mb: float | None = None
+    constant: float | None = None
+    beats_constant: bool | None = None
+    first_model_s: float | None = None  # when the first model-based submission was written
     valid: bool = False
     medal: str = ""
     resumed: bool = False
@@ -62,8 +66,9 @@ def find_tasks(suite_dir: Path, wanted: tuple[str, ...]) -> list[Path]:
         raise TaskInputError(f"{suite_dir}: suite folder does not exist")
     found = {p.name: p for p in sorted(suite_dir.iterdir()) if p.is_dir() and _is_task(p)}
     if not found:
-        raise TaskInputError(f"{suite_dir}: holds no task folders (each needs train.csv, "
-                             "public/train.csv or prepared/public/train.csv)")
+        raise TaskInputError(f"{suite_dir}: holds no task folders (each needs a training table "
+                             "such as train.csv, a train/ folder of class folders, or an "
+                             "archive holding them)")
     unknown = [name for name in wanted if name not in found]
     if unknown:
         raise OptionError(f"--tasks: {unknown} not in {suite_dir}; it has {sorted(found)}")
@@ -71,7 +76,7 @@ def find_tasks(suite_dir: Path, wanted: tuple[str, ...]) -> list[Path]:
 
 
 def _is_task(folder: Path) -> bool:
-    return any((place / "train.csv").is_file() for place in data_folders(folder))
+    return looks_like_task(folder)  # by names only: nothing is unpacked to list a suite
 
 
 def run_bench(suite_dir: Path, out: Path, options: BenchOptions,
@@ -115,6 +120,12 @@ def run_task(task_root: Path, out: Path, options: BenchOptions) -> BenchRow:
     if measured.exit_code != 0:
         last = measured.log_tail.strip().splitlines()[-1:] or ["no output"]
         row.error = f"exit {measured.exit_code}: {last[0][:200]}"
+    if (run_dir / "journal.sqlite").exists():
+        journal = Journal(run_dir / "journal.sqlite")
+        events = journal.events()
+        journal.close()
+        first = first_model_seconds(events, None if resumed else measured.wall_s)
+        row.first_model_s = None if first is None else round(first, 1)
     return grade_row(row, task_root, run_dir / "final" / "submission.csv")
 
 
@@ -130,12 +141,17 @@ def grade_row(row: BenchRow, task_root: Path, submission: Path) -> BenchRow:
     row.medal = (result.medal.medal or "none") if result.medal else ""
     reference = task_root / "reference.json"
     if reference.is_file():
-        plain = json.loads(reference.read_text()).get("plain")
-        if plain is not None:
-            row.baseline = plain
-            row.beats_baseline = result.score > plain if result.higher_is_better \
-                else result.score < plain
+        figures = json.loads(reference.read_text())
+        row.baseline, row.constant = figures.get("plain"), figures.get("constant")
+        if row.baseline is not None:
+            row.beats_baseline = _beats(result.score, row.baseline, result.higher_is_better)
+        if row.constant is not None:
+            row.beats_constant = _beats(result.score, row.constant, result.higher_is_better)
     return row
+
+
+def _beats(score: float, other: float, higher_is_better: bool) -> bool:
+    return score > other if higher_is_better else score < other
 
 
 def read_results(path: Path) -> list[BenchRow]:
