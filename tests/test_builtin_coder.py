@@ -40,3 +40,19 @@ def test_rendered_candidate_is_valid_python_for_every_family():
         for name in ("train.py", "predict.py"):
             ast.parse(files[name])
         assert "def fit_model" in files["predict.py"] and "def used_rounds" in files["predict.py"]
+
+
+def test_an_unknown_error_twice_falls_back_to_numbers_and_categories():
+    """Feature code that fails on this data (a date format, say) must not cost every recipe:
+    the second retry leaves dates, texts, images and lags out, and that fix stays."""
+    coder = BuiltinCoder()
+    assert coder.debug(_failure(log_tail="TypeError: odd dates")).params == {}
+    second = coder.debug(_failure(log_tail="TypeError: odd dates", attempts=1))
+    assert second.action == "retry" and second.params == {"plain_features": True}
+    from mlwright.agents.state import CandidateState, RunRecord
+
+    candidate = CandidateState("c001", "lightgbm", Plan(recipe="lightgbm", rationale="r",
+                                                        params={}), repo=None)
+    candidate.keep_fix(RunRecord("r0003", "c001", "debug", {"plain_features": True, "x": 1},
+                                 status="ok"), ("plain_features",))
+    assert candidate.kept == {"plain_features": True}

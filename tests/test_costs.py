@@ -39,6 +39,18 @@ def test_measured_runs_correct_the_priors(titanic_ctx):
     assert costs.estimate(knn, 1.0) > costs.estimate(knn, 0.5)
 
 
+def test_folds_tell_start_up_apart_from_fitting(titanic_ctx):
+    """A run on 4 % of the rows whose first fold paid for imports: its later folds say what
+    fitting costs, so all rows are not estimated at 25 times the whole run."""
+    costs = CostModel(titanic_ctx, n_folds=3, refit=False)
+    tfidf = get_recipe("tfidf_linear")
+    costs.observe(tfidf, 0.04, 6.0, fold_seconds=[4.4, 0.8, 0.8])
+    assert costs.estimate(tfidf, 1.0) == pytest.approx(3.6 + 3 * 0.8 / 0.04)
+    blind = CostModel(titanic_ctx, n_folds=3, refit=False)
+    blind.observe(tfidf, 0.04, 6.0)
+    assert blind.estimate(tfidf, 1.0) > costs.estimate(tfidf, 1.0)
+
+
 def test_rows_are_sized_to_a_window_and_never_below_a_useful_fit(titanic_ctx):
     costs = CostModel(titanic_ctx, n_folds=5, refit=False)
     linear = get_recipe("linear")
@@ -61,8 +73,9 @@ def test_a_recipe_that_stops_on_time_needs_only_part_of_its_estimate(titanic_ctx
 def test_a_timed_out_run_projects_its_time_from_its_folds(titanic_ctx, tmp_path):
     costs = CostModel(titanic_ctx, n_folds=5, refit=True)
     cnn = get_recipe("cnn")
-    (tmp_path / "progress.json").write_text(json.dumps({"fits": 6, "fold_seconds": [10, 12]}))
-    assert costs.projected(cnn, tmp_path, 30.0) == pytest.approx(costs.fixed(cnn) + 6 * 11 * 1.1)
+    (tmp_path / "progress.json").write_text(json.dumps({"fits": 6, "fold_seconds": [20, 12]}))
+    # the first fold paid for warming up: the second says what a fit costs
+    assert costs.projected(cnn, tmp_path, 40.0) == pytest.approx(costs.fixed(cnn) + 6 * 12 * 1.1)
     (tmp_path / "progress.json").unlink()  # no fold finished: each takes longer than it had
     assert costs.projected(cnn, tmp_path, 30.0) > costs.fixed(cnn) + 6 * (30 - costs.fixed(cnn))
 
@@ -105,3 +118,12 @@ def test_too_big_for_the_budget_still_ends_on_a_model(big_image_task, tmp_path):
     answers = pd.read_csv(big_image_task / "answers.csv")
     assert submission["image_id"].tolist() == answers["image_id"].tolist()
     assert (submission["digit"] == answers["digit"]).mean() > 0.3  # chance is 0.1
+
+
+def test_the_floor_is_the_strongest_cheap_recipe_for_the_data(titanic_ctx):
+    from mlwright.knowledge.recipes import floor_recipes
+
+    assert [r.name for r in floor_recipes(titanic_ctx)] == ["lightgbm", "linear"]
+    texts = titanic_ctx.schema.model_copy(update={"text": ["comment"]})
+    with_text = RecipeContext(spec=titanic_ctx.spec, profile=titanic_ctx.profile, schema=texts)
+    assert [r.name for r in floor_recipes(with_text)] == ["tfidf_linear", "linear"]

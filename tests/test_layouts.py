@@ -291,11 +291,12 @@ def test_tar_link_outside_its_folder_is_refused(tmp_path):
 # ---- 3. images -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("with_suffix,folder", [(False, "images"), (True, "imgs"),
-                                                (False, "data")])
-def test_one_image_folder_shared_by_train_and_test(tmp_path, with_suffix, folder):
+@pytest.mark.parametrize("with_suffix,folder,suffix", [
+    (False, "images", ".jpg"), (True, "imgs", ".jpg"), (False, "data", ".jpg"),
+    (False, "images", ".JPG")])
+def test_one_image_folder_shared_by_train_and_test(tmp_path, with_suffix, folder, suffix):
     task = tmp_path / "mnist"
-    _shared_images_task(task, with_suffix=with_suffix, images=folder)
+    _shared_images_task(task, with_suffix=with_suffix, images=folder, suffix=suffix)
     source, _, schema = _check(task, tmp_path / "work", "label", "image_id", (160, 40),
                                images=["image_id"])
     assert source.files.train_images == source.files.test_images == (task / folder).resolve()

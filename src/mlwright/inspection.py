@@ -49,7 +49,7 @@ class Inspection:
                          f"{row.why}".rstrip())
         lines += [f"note: {note}" for note in self.notes]
         if self.guesses:
-            lines.append("check these guesses:")
+            lines.append("check these:")
             lines += [f"  {line}" for line in self.guesses]
         return "\n".join(lines)
 

@@ -25,7 +25,7 @@ from mlwright.budget import Deadline
 from mlwright.errors import RunStateError
 from mlwright.execution.local import LocalExecutor
 from mlwright.journal import Journal, elapsed_seconds
-from mlwright.knowledge.recipes import RecipeContext, get_recipe
+from mlwright.knowledge.recipes import STICKY_PARAMS, RecipeContext, get_recipe
 from mlwright.leaderboard import write_leaderboard
 from mlwright.paths import RunPaths
 from mlwright.progress import Progress
@@ -228,6 +228,7 @@ def _replay_into(manager: Manager, state: SearchState) -> None:
             if record.status == "ok":
                 manager.costs.observe(get_recipe(candidate.recipe), record.row_fraction,
                                       record.seconds, record.window)
+                candidate.keep_fix(record, STICKY_PARAMS)
     if state.ok_runs():
         manager.reload_predictions()
         manager.aggregate()

@@ -24,7 +24,13 @@ from mlwright.ensemble import blend, select_ensemble
 from mlwright.execution.base import Executor, RunOutcome, RunRequest
 from mlwright.journal import Journal
 from mlwright.knowledge.costs import CostModel
-from mlwright.knowledge.recipes import FLOOR_RECIPES, RECIPES, RecipeContext, get_recipe
+from mlwright.knowledge.recipes import (
+    RECIPES,
+    STICKY_PARAMS,
+    RecipeContext,
+    floor_recipes,
+    get_recipe,
+)
 from mlwright.paths import RunPaths
 from mlwright.progress import Progress, RunLine
 from mlwright.publish import Member, Publisher
@@ -42,7 +48,6 @@ CHECK_SECONDS = 30.0  # the most a coder's check of its code may take
 CHECK_ROWS = 2000  # rows a check fits on
 PREP_SHARE = 0.7  # the most of the budget a preparation step (text embeddings) may take
 FLOOR_SHARE = 0.1  # the first model-based submission is sized to this share of the budget
-FLOOR_FAIR_SHARE = 0.25  # a floor recipe that fits only fewer rows gives way to a cheaper one
 SIZING_MARGIN = 0.8  # rows are sized to this share of a window, against estimates that miss
 
 
@@ -129,11 +134,11 @@ class Manager:
         if self.state.ok_runs() or any(c.plan.floor for c in self.state.candidates.values()):
             return
         ctx, target = self.setup.ctx, self._floor_target()
-        fitting = [get_recipe(n) for n in FLOOR_RECIPES if get_recipe(n).fits(ctx) is None]
+        fitting = floor_recipes(ctx)
         if not fitting:
             return
-        chosen = next((r for r in fitting if self.costs.fraction_for(r, target)
-                       >= FLOOR_FAIR_SHARE), min(fitting, key=self.costs.estimate))
+        chosen = next((r for r in fitting if self.costs.worth_running(
+            self.costs.fraction_for(r, target))), min(fitting, key=self.costs.estimate))
         fraction = max(self.costs.fraction_for(chosen, target), self.costs.smallest_fraction())
         same = next((p for p in self.pending_plans if p.recipe == chosen.name), None)
         if fraction >= 1 and same is not None:  # the designer's own plan is cheap enough
@@ -334,6 +339,7 @@ class Manager:
 
     def _launch(self, candidate: CandidateState, params: dict[str, Any], action: str,
                 row_fraction: float, window: float) -> bool:
+        params = {**params, **candidate.kept}
         left = self._time_for_runs()
         window = min(window, left)
         run_id = self.state.next_run_id()
@@ -398,6 +404,7 @@ class Manager:
             self._after_failure(candidate, record, sandbox, run_dir, invalid)
         elif record.status == "ok":
             candidate.tune_failures_in_row = 0
+            candidate.keep_fix(record, STICKY_PARAMS)
             if candidate.best_run() is record:
                 candidate.repo.write_params(record.params)
                 candidate.repo.commit(f"{record.action}: {record.run_id} scores {record.score:.5f}")
@@ -409,7 +416,8 @@ class Manager:
         ran out of time, what its finished folds (or the lack of any) imply."""
         recipe = get_recipe(candidate.recipe)
         if sandbox.ok:
-            self.costs.observe(recipe, record.row_fraction, sandbox.wall_seconds, record.window)
+            self.costs.observe(recipe, record.row_fraction, sandbox.wall_seconds, record.window,
+                               self.costs.fold_seconds(run_dir))
         elif sandbox.stopped_for == "timeout":
             self.costs.observe(recipe, record.row_fraction,
                                self.costs.projected(recipe, run_dir, sandbox.wall_seconds))
@@ -450,7 +458,8 @@ class Manager:
 
     def _set_status(self, candidate: CandidateState, status: str, reason: str) -> None:
         candidate.status = status
-        self.journal.append("candidate_status", candidate.candidate_id, status=status, reason=reason)
+        self.journal.append("candidate_status", candidate.candidate_id, status=status,
+                            reason=reason)
         self.progress.message(f"{candidate.candidate_id} ({candidate.recipe}) {status}: {reason}")
 
     # ---- where the budget goes after the drafts --------------------------------------------
@@ -545,7 +554,8 @@ def _refinable(candidate: CandidateState) -> bool:
 
 
 def _refined(params: dict[str, Any]) -> dict[str, Any]:
-    """The best parameters with a slower learning rate: more, smaller steps usually generalise better."""
+    """The best parameters with a slower learning rate: more, smaller steps usually generalise
+    better."""
     refined = dict(params)
     for key in ("learning_rate", "eta"):
         if key in refined:

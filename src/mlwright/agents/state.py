@@ -39,6 +39,12 @@ class CandidateState:
     status: str = "active"  # active | pruned | failed
     debug_attempts: int = 0
     tune_failures_in_row: int = 0
+    kept: dict[str, Any] = field(default_factory=dict)  # a working fix's params, for every run
+
+    def keep_fix(self, record: RunRecord, names: tuple[str, ...]) -> None:
+        """A fix that made the candidate work stays in every later run (tuning, refining)."""
+        if record.action == "debug" and record.status == "ok":
+            self.kept.update({k: v for k, v in record.params.items() if k in names})
 
     def ok_runs(self) -> list[RunRecord]:
         return [r for r in self.runs if r.status == "ok"]

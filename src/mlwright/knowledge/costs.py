@@ -34,7 +34,8 @@ class CostModel:
     ctx: RecipeContext
     n_folds: int
     refit: bool
-    measured: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    # per recipe: (row fraction, seconds, start-up learned from its folds or None)
+    measured: dict[str, list[tuple[float, float, float | None]]] = field(default_factory=dict)
     ratios: list[float] = field(default_factory=list)  # measured / prior, over all recipes
 
     @property
@@ -65,19 +66,33 @@ class CostModel:
         return float(np.clip(np.median(self.ratios), *SPEED_BOUNDS))
 
     def estimate(self, recipe: Recipe, row_fraction: float = 1.0) -> float:
+        fixed, full = self._split(recipe)
+        return fixed + full * row_fraction
+
+    def _split(self, recipe: Recipe) -> tuple[float, float]:
+        """(seconds whatever the rows, seconds for all rows on top): from the recipe's own runs
+        where it has some, the most expensive reading of them; else from its prior."""
         own = self.measured.get(recipe.name)
-        if own:
-            per_row = max((seconds - self.fixed(recipe)) / fraction for fraction, seconds in own)
-            return self.fixed(recipe) + max(per_row, 0.0) * row_fraction
-        prior = self.prior(recipe, row_fraction)
-        return self.fixed(recipe) + (prior - self.fixed(recipe)) * self.speed
+        if not own:
+            return self.fixed(recipe), (self.prior(recipe) - self.fixed(recipe)) * self.speed
+        readings = []
+        for fraction, seconds, start in own:
+            fixed = self.fixed(recipe) if start is None else start
+            readings.append((fixed, max(seconds - fixed, 0.0) / fraction))
+        return max(r[0] for r in readings), max(r[1] for r in readings)
 
     def observe(self, recipe: Recipe, row_fraction: float, seconds: float,
-                window: float | None = None) -> None:
+                window: float | None = None, fold_seconds: list[float] | None = None) -> None:
         """A run of the recipe on this share of rows took (or would have taken) these seconds.
-        A recipe that stopped at its deadline says what it was given, not what it needed: it
-        counts for itself, not for the machine's speed."""
-        self.measured.setdefault(recipe.name, []).append((max(row_fraction, 1e-6), seconds))
+        Its folds' times tell its start-up apart from its fitting: the first fold also pays for
+        imports and warming up, the others fit alone. A recipe that stopped at its deadline
+        says what it was given, not what it needed: it counts for itself, not for the speed."""
+        start = None
+        if fold_seconds and len(fold_seconds) >= 2:
+            per_fit = float(np.median(fold_seconds[1:]))
+            start = max(self.fixed(recipe), seconds - self.fits * per_fit)
+        self.measured.setdefault(recipe.name, []).append((max(row_fraction, 1e-6), seconds,
+                                                          start))
         variable = self.prior(recipe, row_fraction) - self.fixed(recipe)
         stopped = recipe.adaptive and window is not None and seconds > 0.7 * window
         if variable > 0.05 and not stopped:
@@ -86,29 +101,35 @@ class CostModel:
     def needed(self, recipe: Recipe, row_fraction: float = 1.0) -> float:
         """The window a run needs: its whole estimate, or a share of it for a recipe that stops
         at its deadline."""
-        estimate = self.estimate(recipe, row_fraction)
-        if not recipe.adaptive:
-            return estimate
-        return self.fixed(recipe) + ADAPTIVE_SHARE * (estimate - self.fixed(recipe))
+        fixed, full = self._split(recipe)
+        return fixed + (ADAPTIVE_SHARE if recipe.adaptive else 1.0) * full * row_fraction
 
     def projected(self, recipe: Recipe, run_dir: Path, elapsed: float) -> float:
         """A timed-out run's full time: from the folds it finished (the progress.json the
         template writes), or, when none finished, at least a fold per fit as long as its time."""
-        try:
-            progress = json.loads((run_dir / "progress.json").read_text())
-            done = [float(s) for s in progress["fold_seconds"]]
-        except (OSError, ValueError, KeyError, TypeError):
-            done = []
-        if done:
-            return self.fixed(recipe) + self.fits * float(np.mean(done)) * 1.1
+        done = self.fold_seconds(run_dir)
+        if done:  # the first fold also paid for warming up: later ones say more, where known
+            per_fit = float(np.median(done[1:])) if len(done) >= 2 else done[0]
+            return self.fixed(recipe) + self.fits * per_fit * 1.1
         return self.fixed(recipe) + self.fits * max(elapsed - self.fixed(recipe), 1.0) * 1.5
 
     def fraction_for(self, recipe: Recipe, window: float) -> float:
         """The share of rows whose run is expected to fit the window (at most 1)."""
-        variable = self.needed(recipe, 1.0) - self.fixed(recipe)
+        fixed = self._split(recipe)[0]
+        variable = self.needed(recipe, 1.0) - fixed
         if variable <= 0:
             return 1.0
-        return float(np.clip((window - self.fixed(recipe)) / variable, 0.0, 1.0))
+        return float(np.clip((window - fixed) / variable, 0.0, 1.0))
+
+    @staticmethod
+    def fold_seconds(run_dir: Path) -> list[float]:
+        """The seconds each finished fold of a run took (the progress.json the template
+        writes), [] where there is none."""
+        try:
+            progress = json.loads((run_dir / "progress.json").read_text())
+            return [float(s) for s in progress["fold_seconds"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return []
 
     def worth_running(self, row_fraction: float) -> bool:
         rows_per_fold = self.ctx.rows * row_fraction * (1 - 1 / max(2, self.n_folds))

@@ -32,8 +32,10 @@ class RecipeContext:
         return len(self.spec.classes) if self.spec.task_type == "multiclass" else 1
 
     @property
-    def imbalanced(self) -> bool:
-        return self.profile.imbalance_ratio > 3
+    def weigh_classes(self) -> bool:
+        """Skewed classes the metric wants weighed alike: weighting them costs accuracy and
+        calibration, so it is the default only where the metric rewards the rare classes."""
+        return self.profile.imbalance_ratio > 3 and self.metric.rewards_rare_classes
 
     @property
     def metric(self) -> Metric:
@@ -182,7 +184,7 @@ def _forest_defaults(kind: str) -> Callable[[RecipeContext], dict[str, Any]]:
             "max_features": 0.8 if regression else "sqrt",
             "min_samples_leaf": 2 if ctx.rows < 5000 else 1,
             "target_transform": ctx.target_transform_default(),
-            **({"class_weight": "balanced"} if ctx.imbalanced and not regression else {}),
+            **({"class_weight": "balanced"} if ctx.weigh_classes and not regression else {}),
         }
 
     return defaults
@@ -203,7 +205,7 @@ def _linear_head(ctx: RecipeContext, c: float) -> dict[str, Any]:
     """Regularisation of a ridge or logistic head; balanced classes when they are skewed."""
     if ctx.spec.task_type == "regression":
         return {"alpha": 1.0}
-    return {"C": c, **({"class_weight": "balanced"} if ctx.imbalanced else {})}
+    return {"C": c, **({"class_weight": "balanced"} if ctx.weigh_classes else {})}
 
 
 def _linear_head_space(ctx: RecipeContext, alpha: tuple[float, float],
@@ -230,12 +232,16 @@ def _knn_defaults(ctx: RecipeContext) -> dict[str, Any]:
 
 
 def _knn_space(ctx: RecipeContext) -> list[Param]:
-    return [Param.int("n_neighbors", 2, 60, log=True), Param.choice("weights", "uniform", "distance"),
+    return [Param.int("n_neighbors", 2, 60, log=True),
+            Param.choice("weights", "uniform", "distance"),
             Param.choice("scaler", "standard", "quantile"), *_target_params(ctx)]
 
 
 def _text_defaults(ctx: RecipeContext) -> dict[str, Any]:
-    return {"word_ngrams": 2, "char_ngrams": False, "min_df": 2, "max_features": 200_000,
+    # a word or two per row (names, tokens): their characters carry what the words cannot
+    short = bool(ctx.schema.short_text)
+    return {"word_ngrams": 1 if short else 2, "char_ngrams": short, "min_df": 1 if short else 2,
+            "max_features": 200_000,
             "target_transform": ctx.target_transform_default(), **_linear_head(ctx, 4.0)}
 
 
@@ -351,9 +357,16 @@ RECIPES: dict[str, Recipe] = {
 }
 
 
-# The first model of every run (knowledge.costs sizes its rows to a small share of the budget):
-# the strongest of these that fits on a fair share of the rows, else the cheapest.
-FLOOR_RECIPES = ("tfidf_linear", "lightgbm", "linear")
+# Parameters every template understands that a fix may add and later runs must keep: fitting
+# on numbers and categories only, where the other feature code failed on this data.
+STICKY_PARAMS = ("plain_features",)
+
+def floor_recipes(ctx: RecipeContext) -> list[Recipe]:
+    """Candidates for the first model of a run, strongest for the data first (the manager
+    takes the first that can fit enough rows in a small share of the budget): on free text,
+    its n-grams even on few rows beat trees on its lengths; elsewhere boosting, then linear."""
+    names = ("tfidf_linear", "linear") if ctx.schema.text else ("lightgbm", "linear")
+    return [RECIPES[n] for n in names if RECIPES[n].fits(ctx) is None]
 
 
 def get_recipe(name: str) -> Recipe:

@@ -90,15 +90,16 @@ def _task(data: ReportData) -> str:
         table += ("<tr><th colspan=\"2\">where each decision came from</th></tr><tr><td "
                   "colspan=\"2\"><table><tr><th>decision</th><th>value</th><th>source</th>"
                   f"<th>confidence</th><th>why</th></tr>{decided}</table></td></tr>")
-    notes = "".join(f"<li>{escape(n)}</li>" for n in [*spec.notes, *profile.notes])
+    notes = "".join(f"<li>{escape(n)}</li>" for n in [*spec.found, *spec.notes, *profile.notes])
     columns = "".join(
         f"<tr><td>{escape(c.name)}</td><td>{escape(c.kind)}</td><td>{escape(c.dtype)}</td>"
         f'<td class="num">{c.missing_fraction:.1%}</td><td class="num">{c.distinct}</td>'
         f'<td class="muted">{escape(", ".join(c.examples[:3]))[:80]}</td></tr>'
         for c in profile.columns)
     return (f"<h2>Task as understood</h2><table>{table}</table>"
-            f"<details><summary>How each decision was made ({len(spec.notes) + len(profile.notes)}"
-            f" notes)</summary><ul>{notes}</ul></details>"
+            f"<details><summary>How each decision was made "
+            f"({len(spec.found) + len(spec.notes) + len(profile.notes)} notes)</summary>"
+            f"<ul>{notes}</ul></details>"
             f"<details><summary>Data profile ({len(profile.columns)} columns)</summary><table>"
             f"<tr><th>column</th><th>kind</th><th>dtype</th><th>missing</th><th>distinct</th>"
             f"<th>examples</th></tr>{columns}</table></details>")

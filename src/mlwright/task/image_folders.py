@@ -26,6 +26,9 @@ from mlwright.task.listing import (
 MATCH_SHARE = 0.5  # a folder holds a column's images when half its first values name files
 PATH_SHARE = 0.9  # a column whose values mostly end like image files holds paths
 
+# a file named by an id without its suffix may carry it in either case (X.png, X.PNG)
+_ANY_CASE = IMAGE_SUFFIXES + tuple(suffix.upper() for suffix in IMAGE_SUFFIXES)
+
 
 @dataclass(frozen=True)
 class Places:
@@ -61,14 +64,14 @@ def names_image(folder: Path, value: str) -> bool:
         return False
     if value.lower().endswith(IMAGE_SUFFIXES) and (folder / value).is_file():
         return True
-    return any((folder / f"{value}{suffix}").is_file() for suffix in IMAGE_SUFFIXES)
+    return any((folder / f"{value}{suffix}").is_file() for suffix in _ANY_CASE)
 
 
 def file_name(folder: Path, value: str) -> str:
     """The file VALUE names in FOLDER (VALUE may leave the suffix out)."""
     if value.lower().endswith(IMAGE_SUFFIXES) and (folder / value).is_file():
         return value
-    return next((value + s for s in IMAGE_SUFFIXES if (folder / f"{value}{s}").is_file()), value)
+    return next((value + s for s in _ANY_CASE if (folder / f"{value}{s}").is_file()), value)
 
 
 def holding(values: pd.Series, places: list[Item]) -> list[Item]:

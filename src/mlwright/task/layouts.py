@@ -144,6 +144,7 @@ def _table_layout(search: _Search, train: Item, test: Item | None,
         if test is None:
             raise _no_test(search, train, sample, images=False)
         return search.layout(train.rel.parent, train.path, test.path, sample)
+    train_path = train.path
     if test is not None:
         test_folder = test_place(search.task_dir, test_head[column], search.places.folders,
                                  folder, test.path, column)
@@ -151,13 +152,27 @@ def _table_layout(search: _Search, train: Item, test: Item | None,
     else:
         test_path, test_folder = _derived_test(search, train, sample, column, folder,
                                                path_like(head[column]))
+        train_path = _without_other_paths(search, train, head, column)
     search.notes.append(f"images: '{column}' names the files in {show_place(folder)}"
                         + (f" (test rows: {show_place(test_folder)})" if test_folder != folder
                            else ""))
     if test_folder != folder and holding(read_head(test_path)[column], [folder]):
         return _by_path(search, train, test_path, sample, column, folder, test_folder)
-    return search.layout(train.rel.parent, train.path, test_path, sample,
+    return search.layout(train.rel.parent, train_path, test_path, sample,
                          (folder.path, test_folder.path, column))
+
+
+def _without_other_paths(search: _Search, train: Item, head: pd.DataFrame, column: str) -> Path:
+    """A test table derived from ids holds the ids alone, so other columns of training that
+    name the same images by path are left out of a derived copy of training."""
+    others = [c for c in head.columns if c != column and path_like(head[c])]
+    if not others:
+        return train.path
+    frame = read_table(train.path, tuple(read_header(train.path, 1)), min_columns=1)
+    path = search.write("train.csv", frame.drop(columns=others))
+    search.notes.append(f"training table without {others}: the test rows are known by "
+                        f"'{column}' alone")
+    return path
 
 
 def _plain_layout(search: _Search, train: Item, test: Item | None, sample: Item | None,

@@ -252,6 +252,7 @@ class Metric:
     constant: Callable[[np.ndarray], float] = _mean  # regression; classes use their shares
     top_k: int | None = None  # labels a ranking submission lists
     noisy_on_small_data: bool = False  # choose on log loss below SMALL_VALIDATION_ROWS
+    rewards_rare_classes: bool = False  # a rare class counts as much as a common one
 
     @property
     def direction(self) -> str:
@@ -320,7 +321,7 @@ _METRIC_LIST = [
                                       "categorization accuracy", "classification rate"),
            parts=_parts("accuracy"), noisy_on_small_data=True),
     Metric("balanced_accuracy", "mean recall over the classes", True, CLASSIFICATION,
-           balanced_accuracy, "labels",
+           balanced_accuracy, "labels", rewards_rare_classes=True,
            names=("balanced accuracy", "macro-averaged recall", "macro recall",
                   "mean per-class recall", "average per-class recall",
                   "unweighted average recall", "mean class recall", "bal accuracy",
@@ -342,9 +343,11 @@ _METRIC_LIST = [
                                    "negative log likelihood", "binary cross-entropy"),
            parts=_parts("log_loss"), aliases=("log_loss", "cross_entropy")),
     Metric("f1", "F1 of the positive class", True, frozenset({BINARY}), f1, "labels",
+           rewards_rare_classes=True,
            names=("f1", "f1 score", "f1-score", "f-score", "f-measure", "f1 measure"),
            parts=_parts("f1")),
     Metric("macro_f1", "F1 per class, averaged", True, CLASSIFICATION, macro_f1, "labels",
+           rewards_rare_classes=True,
            names=("macro f1", "macro-f1", "macro-averaged f1", "f1 macro"),
            parts=_parts("f1", "macro")),
     Metric("micro_f1", "F1 over all rows together (equals accuracy)", True, CLASSIFICATION,
@@ -359,6 +362,7 @@ _METRIC_LIST = [
                   "quadratic weighted cohen's kappa"),
            parts=_parts("kappa", "quadratic"), aliases=("quadratic_weighted_kappa",)),
     Metric("mcc", "Matthews correlation coefficient", True, CLASSIFICATION, mcc, "labels",
+           rewards_rare_classes=True,
            names=("mcc", "matthews correlation coefficient", "matthews correlation",
                   "matthews' correlation coefficient", "phi coefficient"),
            parts=_parts("mcc")),

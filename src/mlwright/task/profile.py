@@ -11,12 +11,15 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from mlwright.errors import TaskInputError
+from mlwright.task.image_folders import file_name, names_image
 from mlwright.task.listing import IMAGE_SUFFIXES
 from mlwright.task.spec import TaskSpec, TimeAxis
 from mlwright.task.temporal import TemporalLayout, temporal_layout
+from mlwright.task.time_axis import DATE_SHAPE
 
 ColumnKind = Literal["numeric", "categorical", "datetime", "text", "identifier", "constant"]
-_DATE_SHAPE = re.compile(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}|^\d{1,2}/\d{1,2}/\d{4}")
+_WORDS = re.compile(r"[^\W\d_]+(?:[ '-][^\W\d_]+){0,3}")  # "truest", "well-being", "New York"
+SHORT_TEXT_WORDS = 3  # fewer words than this on average: character n-grams carry the text
 
 
 class ColumnProfile(BaseModel):
@@ -40,6 +43,8 @@ class FeatureSchema(BaseModel):
     categorical: list[str]
     datetime: list[str]
     text: list[str]
+    short_text: list[str] = Field(default_factory=list, description="text columns of a word "
+                                  "or two: their characters matter more than their words")
     nonnegative_target: bool = Field(False, description="no value below zero: log1p applies")
     time: TimeAxis | None = Field(None, description="how each row's time is read")
     images: list[str] = Field(default_factory=list, description="columns naming image files")
@@ -76,11 +81,13 @@ def _kind(series: pd.Series, rows: int) -> ColumnKind:
         return "numeric"
     text = values.astype(str)
     head = text.head(200)
-    if head.map(lambda v: bool(_DATE_SHAPE.match(v))).mean() >= 0.95:
+    if head.map(lambda v: bool(DATE_SHAPE.match(v))).mean() >= 0.95:
         return "datetime"
     mean_words = head.str.split().str.len().mean()
     if mean_words >= 5 and distinct > 0.5 * len(values):
         return "text"
+    if distinct > 0.5 * len(values) and head.str.fullmatch(_WORDS).mean() >= 0.9:
+        return "text"  # words or short phrases, mostly distinct: their letters carry meaning
     if distinct >= 0.95 * rows and rows > 50:
         return "identifier"
     return "categorical"
@@ -142,11 +149,16 @@ def profile(spec: TaskSpec, train: pd.DataFrame,
         metric=spec.metric,
         nonnegative_target=nonnegative_target,
         time=spec.time,
+        short_text=[c for c in by_kind["text"] if _mean_words(train[c]) < SHORT_TEXT_WORDS],
         **by_kind,
         **images,
         temporal=temporal,
     )
     return data_profile, schema
+
+
+def _mean_words(series: pd.Series) -> float:
+    return float(series.dropna().astype(str).head(500).str.split().str.len().mean() or 0.0)
 
 
 PIXEL_SIDE = 32  # images become at most 32 x 32 pixels for the classical recipes and the CNN
@@ -205,12 +217,10 @@ def _find_image(train: pd.DataFrame, column: str, dirs: list[str]) -> Path | Non
     if values.empty:
         return None
     first = str(values.iloc[0])
-    for folder in dirs:
-        for suffix in ("", *IMAGE_SUFFIXES):
-            path = Path(folder) / f"{first}{suffix}"
-            if path.is_file():
-                return path
-    return None
+    if Path(first).is_absolute():
+        return Path(first) if Path(first).is_file() else None
+    folder = next((Path(d) for d in dirs if names_image(Path(d), first)), None)
+    return None if folder is None else folder / file_name(folder, first)
 
 
 def _first_image(train: pd.DataFrame, column: str, dirs: list[str]) -> Path:

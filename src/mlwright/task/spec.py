@@ -76,6 +76,8 @@ class TaskSpec(BaseModel):
     decisions: dict[str, Decision] = Field(default_factory=dict,
                                            description="target, id, task type, metric, time: "
                                            "value, source and confidence")
+    found: list[str] = Field(default_factory=list, description="how the files were found: "
+                             "archives unpacked, tables derived or chosen among several")
     notes: list[str] = Field(default_factory=list, description="how each decision was made")
 
     @property
@@ -89,13 +91,13 @@ class TaskSpec(BaseModel):
 
 # The option that overrides each decision, for the line a guess is printed on.
 OVERRIDES = {"target": "--target", "id": "--id", "task type": "--task-type",
-             "metric": "--metric", "time": "--time-column",
-             "files": "--images DIR, or a TASK_DIR holding only the right files,"}
+             "metric": "--metric", "time": "--time-column"}
 
 
 def guesses(spec: TaskSpec) -> list[str]:
-    """One line per decision the user should check: how it was made and what overrides it."""
-    lines = []
+    """One line per thing the user should check: how the files were found, and each decision
+    made with low confidence, with the option that overrides it."""
+    lines = [f"found: {line}" for line in spec.found]
     for name, decision in spec.decisions.items():
         if decision.confidence == "low" and name in OVERRIDES:
             lines.append(f"{name}: {decision.value or '-'} ({decision.why}); pass "

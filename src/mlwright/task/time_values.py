@@ -15,10 +15,10 @@ def time_values(frame, axis):
     """Timestamps (NaT where unreadable) for the rows of `frame`; `axis` is a TimeAxis dict."""
     kind, columns = axis["kind"], axis["columns"]
     if kind == "date":
-        return _dates(frame[columns[0]])
+        return as_datetime(frame[columns[0]])
     if kind == "embedded":
         text = frame[columns[0]].astype(str).str.extract(axis["pattern"], expand=False)
-        return _dates(text)
+        return as_datetime(text)
     if kind == "period":
         # A period number keeps its order and spacing as seconds: no calendar is implied.
         steps = pd.to_numeric(frame[columns[0]], errors="coerce")
@@ -26,9 +26,11 @@ def time_values(frame, axis):
     return _from_parts(frame, dict(zip(axis["parts"], columns, strict=True)))
 
 
-def _dates(values):
+def as_datetime(values):
+    """Dates as naive UTC timestamps (NaT where unreadable): "2013-07-03T03:14:08Z", "+02:00"
+    offsets and plain dates compare and subtract alike."""
     with np.errstate(all="ignore"):
-        return pd.to_datetime(pd.Series(values), errors="coerce")
+        return pd.to_datetime(pd.Series(values), errors="coerce", utc=True).dt.tz_convert(None)
 
 
 def _number(values):

@@ -46,10 +46,7 @@ def understand(source: TaskSource, options: TaskOptions | None = None) -> TaskDa
     train = read_table(files.train, string_columns=(target,) + ((id_column,) if id_column else ()))
     test = read_table(files.test, string_columns=(id_column,) if id_column else (), min_columns=1)
     _check_features(source, train, test, target, id_column)
-    notes = list(source.notes)
-    if files.train_images is not None:
-        notes.append(f"images: '{files.image_column or id_column}' names the files in "
-                     f"{files.train_images} and {files.test_images}")
+    notes: list[str] = []
     reading = None if options.metric else read_metric(source.description)
     sample_probabilities = _sample_holds_probabilities(source, target)
     task_type, classes, type_decision = _task_type(train[target], options, columns, reading)
@@ -72,10 +69,8 @@ def understand(source: TaskSource, options: TaskOptions | None = None) -> TaskDa
                    "submission": Decision(value=kind, source="files" if files.sample_submission
                                           else "default", confidence="high",
                                           why=_kind_why(kind, top_k)),
-                   "time": time_decision,
-                   "files": Decision(value=str(files.train.parent), source="files",
-                                     confidence="low" if source.notes else "high",
-                                     why="; ".join(source.notes) or "one table of each kind")},
+                   "time": time_decision},
+        found=list(source.notes),
         notes=notes,
     )
     return TaskData(spec=spec, train=train, test=test)

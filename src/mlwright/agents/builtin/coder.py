@@ -68,8 +68,14 @@ class BuiltinCoder:
                        params=_faster(failure.params), row_fraction=0.5)
         if failure.invalid_output:
             return switch.model_copy(update={"reason": f"invalid output: {failure.invalid_output}"})
-        return Fix(action="retry", reason="unknown error: retry with the recipe's safe defaults",
-                   params={})
+        if failure.attempts == 0:
+            return Fix(action="retry", reason="unknown error: retry with the recipe's safe "
+                                              "defaults", params={})
+        if not failure.params.get("plain_features"):
+            return Fix(action="retry", reason="unknown error again: retry on numbers and "
+                       "categories only (dates, texts, images and lags left out)",
+                       params={"plain_features": True})
+        return switch
 
 
 def _lighter(params: dict) -> dict:

@@ -42,7 +42,10 @@ def fit_model(X, y, X_valid, y_valid, params, ctx):
                       list(others.columns)))
     prepare = ColumnTransformer(parts, sparse_threshold=1.0)
     solver = "liblinear" if ctx["task_type"] == "binary" else "saga"
-    estimator = linear_estimator(params, ctx, c=4.0, solver=solver)
+    # saga converges on thousands of rows in a few dozen passes; on a few hundred with a high C
+    # it may not within thousands, each pass costing time the run does not have
+    estimator = linear_estimator(params, ctx, c=4.0, solver=solver,
+                                 max_iter=3000 if solver == "liblinear" else 200)
     model = Pipeline([("prepare", prepare), ("model", estimator)])
     model.fit(X, y)
     return model

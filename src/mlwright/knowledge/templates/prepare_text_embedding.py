@@ -24,7 +24,8 @@ def padded_tokens(tokens, length, batch):
 
 def choose_length(encoder, texts, seconds, rng):
     """The longest length whose estimated time fits: time a sample, count every text's tokens,
-    and scale by the padded token counts."""
+    and scale by the padded token counts. None when not even the shortest fits: the step then
+    ends at once and gives its slot back, rather than run into its time limit."""
     tokens = np.array([len(ids) for ids in encoder.tokenizer(texts, verbose=False)["input_ids"]])
     warm, sample = np.split(rng.choice(len(texts), min(SAMPLE, len(texts)), replace=False),
                             [min(BATCH, len(texts) // 3)])
@@ -40,7 +41,7 @@ def choose_length(encoder, texts, seconds, rng):
               f"({seconds:.0f}s available)", flush=True)
         if estimate <= seconds:
             return length
-    return LENGTHS[-1]
+    return None
 
 
 def main():
@@ -55,6 +56,8 @@ def main():
     encoder = load_text_encoder(128)
     print(f"encoder loaded in {time.time() - started:.1f}s", flush=True)
     length = choose_length(encoder, texts, deadline - time.time(), np.random.default_rng(0))
+    if length is None:
+        raise SystemExit(f"not even {LENGTHS[-1]} tokens per text fit the time: no embeddings")
     encoder.max_seq_length = length
     for frame, column in columns:
         text_embeddings(frame[column].fillna("").astype(str), length, encoder)

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from predict import build_features, canonical_output, encode_target, fit_model, fit_target
-from predict import image_shape, learn_feature_state, predict_model, read_inputs, used_rounds
+from predict import image_shape, learn_feature_state, plain_schema, predict_model, read_inputs
+from predict import used_rounds
 
 TRAIN, VALID = 1, 2
 
@@ -56,6 +57,8 @@ def main():
     seed = int(env.get("MLWRIGHT_SEED", "0"))
     target = schema["target"]
 
+    if params.pop("plain_features", False):
+        schema = plain_schema(schema)  # kept in meta.json: predicting builds the same features
     train, test = read_inputs(env, schema)
     y = encode_target(train[target], schema)
     state = learn_feature_state(train, schema)
