@@ -127,3 +127,18 @@ def test_the_floor_is_the_strongest_cheap_recipe_for_the_data(titanic_ctx):
     texts = titanic_ctx.schema.model_copy(update={"text": ["comment"]})
     with_text = RecipeContext(spec=titanic_ctx.spec, profile=titanic_ctx.profile, schema=texts)
     assert [r.name for r in floor_recipes(with_text)] == ["tfidf_linear", "linear"]
+
+
+def test_the_first_run_is_the_floor_in_its_short_window_even_as_the_designers_plan(
+        finished_titanic_run):
+    """Titanic is small: the designer's own LightGBM is cheap enough to be the floor. It still
+    runs in the floor's window, so a recipe that stops on time ends early, as the floor should."""
+    _, out = finished_titanic_run
+    with sqlite3.connect(out / "journal.sqlite") as db:
+        events = [(k, json.loads(p)) for k, p in db.execute(
+            "SELECT kind, payload FROM events ORDER BY seq")]
+    created = next(p for k, p in events if k == "candidate_created")
+    first = next(p for k, p in events if k == "run_started")
+    beside = [p for k, p in events if k == "run_started"][1]  # launched with it, a draft
+    assert created["plan"]["floor"] and first["row_fraction"] == 1
+    assert beside["action"] == "draft" and first["window"] < beside["window"]

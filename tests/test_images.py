@@ -56,6 +56,23 @@ def test_image_folders_become_pixel_features(digits_task):
     assert schema.feature_count == 64
 
 
+
+def test_linear_models_take_pixels_on_their_shared_scale(digits_task):
+    """Rescaling each pixel apart amplifies the near-constant ones (the borders)."""
+    from mlwright.knowledge.recipes import RecipeContext, get_recipe
+    from mlwright.knowledge.templates.predict_common import sklearn_preprocessor
+
+    task, _ = digits_task
+    data = understand(locate_task(task, None))
+    data_profile, schema = profile(data.spec, data.train, data.test)
+    ctx = RecipeContext(spec=data.spec, profile=data_profile, schema=schema)
+    scaler = get_recipe("linear").defaults(ctx)["scaler"]
+    pixels = pd.DataFrame(np.random.default_rng(0).random((50, 4)), columns=list("abcd"))
+    pixels["a"] = 0.0  # a border pixel, dark in every image
+    prepared = sklearn_preprocessor(pixels, scaler=scaler).fit_transform(pixels)
+    assert np.allclose(prepared, pixels.to_numpy())
+
+
 def test_image_task_end_to_end(digits_task, tmp_path):
     task, held_out = digits_task
     out = tmp_path / "run"

@@ -4,6 +4,7 @@ import pandas as pd
 from mlwright.ensemble import blend, select_ensemble
 from mlwright.task.metrics import get_metric
 from mlwright.task.spec import TaskFiles, TaskSpec, TimeAxis
+from mlwright.task.time_values import time_values
 from mlwright.validation import TRAIN, UNUSED, VALID, ValidationPlan, make_folds
 
 
@@ -33,6 +34,32 @@ def test_time_ordered_folds_never_train_on_the_future():
         fit, check = times[folds[column] == TRAIN], times[folds[column] == VALID]
         assert len(check) == 10 and fit.max() < check.min()
     assert (folds["fold_0"] == UNUSED).sum() == 20
+
+
+
+def test_rows_of_unreadable_time_stay_out_of_time_ordered_folds():
+    """A row with no readable time could be from after the rows it would help validate."""
+    dates = pd.date_range("2020-01-01", periods=100).astype(str).to_numpy(dtype=object)
+    dates[[5, 50, 97]] = "unknown"
+    train = pd.DataFrame({"d": dates, "y": np.arange(100.0)})
+    folds = make_folds(ValidationPlan("time_ordered", 3, ""), _spec("regression", "d"), train,
+                       10, 0)
+    assert (folds.iloc[[5, 50, 97]].to_numpy() == UNUSED).all()
+    times = pd.to_datetime(train["d"], errors="coerce")
+    for column in folds:
+        fit, check = times[folds[column] == TRAIN], times[folds[column] == VALID]
+        assert len(check) == 10 and fit.max() < check.min()
+
+
+def test_date_parts_past_the_months_end_keep_their_place_in_time():
+    """Recorded data has days like 31 February: they order after that month, not nowhere."""
+    frame = pd.DataFrame({"year": [1975, 1975, 1975, 1976], "month": [1, 2, 2, 13],
+                          "day": [31, 28, 31, 1]})
+    axis = {"kind": "parts", "columns": ["year", "month", "day"],
+            "parts": ["year", "month", "day"]}
+    times = time_values(frame, axis)
+    assert times[0] < times[1] < times[2] and times[2] < pd.Timestamp("1975-03-05")
+    assert pd.isna(times[3])  # no month 13: no time
 
 
 def test_caruana_beats_or_matches_best_single_model():

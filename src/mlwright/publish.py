@@ -143,9 +143,27 @@ class Publisher:
             if set(ordered.index) == set(self.sample_ids) and ordered.index.is_unique:
                 table = ordered.loc[self.sample_ids.to_numpy()].reset_index()
         temporary = self.paths.submission.with_suffix(".csv.tmp")
-        table.to_csv(temporary, index=False)
+        write_csv(table, temporary)
         os.replace(temporary, self.paths.submission)
         return self.paths.submission
+
+
+def write_csv(table: pd.DataFrame, path: Path) -> None:
+    """The CSV pandas would write, ten times faster where no cell needs quoting (Arrow's
+    writer; pandas spends seconds per publish printing a million probabilities)."""
+    import pyarrow as pa
+    import pyarrow.csv as arrow_csv
+
+    plain = all(pd.api.types.is_numeric_dtype(d) and not pd.api.types.is_bool_dtype(d)
+                or pd.api.types.is_string_dtype(d) for d in table.dtypes)
+    if plain:
+        options = arrow_csv.WriteOptions(quoting_style="none", quoting_header="none")
+        try:
+            arrow_csv.write_csv(pa.Table.from_pandas(table, preserve_index=False), path, options)
+            return
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            pass  # a cell with a comma, quote or line break: pandas quotes it
+    table.to_csv(path, index=False)
 
 
 def _link_tree(source: Path, target: Path) -> None:

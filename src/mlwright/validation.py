@@ -83,13 +83,16 @@ def _assign(rows: int, n_folds: int, labels: np.ndarray | None, rng: np.random.G
 
 def _time_ordered(times: pd.Series, n_folds: int, test_rows: int) -> pd.DataFrame:
     """The last n_folds blocks, each as long as the test period, each trained on what precedes it."""
-    rows = len(times)
-    order = np.argsort(times.fillna(times.min()).to_numpy(), kind="stable")
+    # Rows whose time cannot be read stay out of every fold: trained on, they could come from
+    # after the rows they validate.
+    known = np.flatnonzero(times.notna().to_numpy())
+    order = known[np.argsort(times.iloc[known].to_numpy(), kind="stable")]
+    rows = len(order)
     block = max(1, min(test_rows, rows // (n_folds + 2)))
     columns = {}
     for k in range(n_folds):
         start = rows - (n_folds - k) * block
-        column = np.full(rows, UNUSED, dtype=np.int8)
+        column = np.full(len(times), UNUSED, dtype=np.int8)
         column[order[:start]] = TRAIN
         column[order[start : start + block]] = VALID
         columns[f"fold_{k}"] = column

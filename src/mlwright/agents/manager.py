@@ -141,8 +141,13 @@ class Manager:
             self.costs.fraction_for(r, target))), min(fitting, key=self.costs.estimate))
         fraction = max(self.costs.fraction_for(chosen, target), self.costs.smallest_fraction())
         same = next((p for p in self.pending_plans if p.recipe == chosen.name), None)
-        if fraction >= 1 and same is not None:  # the designer's own plan is cheap enough
-            self.pending_plans = [same, *[p for p in self.pending_plans if p is not same]]
+        if fraction >= 1 and same is not None:  # the designer's own plan is cheap enough, and
+            # runs first in the floor's window (a recipe that stops on time stops then); where
+            # that window cuts it short, the plan still gets its full draft later
+            others = [p for p in self.pending_plans if p is not same]
+            if self.costs.estimate(chosen) > target:
+                others = self.pending_plans
+            self.pending_plans = [same.model_copy(update={"floor": True}), *others]
             return
         plan = Plan(recipe=chosen.name, params=chosen.defaults(ctx), floor=True,
                     row_fraction=round(fraction, 4),
@@ -194,8 +199,8 @@ class Manager:
                                     reason=f"its preparation step {recipe.prep} failed")
                 continue
             window = min(self._draft_window(), left)
-            if plan.floor:  # sized to end early, and a recipe that stops on time stops then
-                window = min(left, 1.5 * self._floor_target())
+            if plan.floor:  # sized to end early; a recipe that stops on time needs no margin
+                window = min(left, (1.0 if recipe.adaptive else 1.5) * self._floor_target())
             fraction = self._sized(plan.recipe, plan.row_fraction, window)
             if fraction is None:
                 self.journal.append("plan_skipped", recipe=plan.recipe, reason=(

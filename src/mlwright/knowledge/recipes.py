@@ -86,13 +86,24 @@ def _loss_params(ctx: RecipeContext) -> list[Param]:
     return [Param.choice("loss", *objectives)] if len(objectives) > 1 else []
 
 
+# On a wide table each tree looks at a share of the columns. In 3-fold validation on the train
+# rows of two wide tasks of the robustness suite, shares 0.8 / 0.3 / 0.1 scored 0.735 / 0.734 /
+# 0.744 on 2,304 pixel columns (837 rows) in 66 / 33 / 15 s, and 0.407 / 0.411 / 0.399 on
+# 1,200 sparse word counts (10k rows) in 14 / 18 / 23 s.
+WIDE_COLUMNS = 240
+
+
+def _column_share(ctx: RecipeContext, usual: float = 0.8) -> float:
+    return round(max(0.1, min(usual, WIDE_COLUMNS / max(1, ctx.schema.feature_count))), 3)
+
+
 def _lightgbm_defaults(ctx: RecipeContext) -> dict[str, Any]:
     small = ctx.rows < 5000
     return {
         "learning_rate": 0.05 if ctx.rows * ctx.outputs < 200_000 else 0.1,
         "num_leaves": 15 if small else 63,
         "min_child_samples": 10 if small else 20,
-        "feature_fraction": 0.8,
+        "feature_fraction": _column_share(ctx),
         "bagging_fraction": 0.9,
         "lambda_l2": 1.0,
         "n_estimators": 3000,
@@ -106,7 +117,7 @@ def _lightgbm_space(ctx: RecipeContext) -> list[Param]:
         Param.float("learning_rate", 0.01, 0.2, log=True),
         Param.int("num_leaves", 4, 256, log=True),
         Param.int("min_child_samples", 3, 100, log=True),
-        Param.float("feature_fraction", 0.3, 1.0),
+        Param.float("feature_fraction", min(0.3, _column_share(ctx)), 1.0),
         Param.float("bagging_fraction", 0.5, 1.0),
         Param.float("lambda_l2", 1e-3, 30.0, log=True),
         Param.float("min_split_gain", 1e-4, 1.0, log=True),
@@ -121,7 +132,7 @@ def _xgboost_defaults(ctx: RecipeContext) -> dict[str, Any]:
         "max_depth": 4 if ctx.rows < 5000 else 6,
         "min_child_weight": 1.0,
         "subsample": 0.85,
-        "colsample_bytree": 0.8,
+        "colsample_bytree": _column_share(ctx),
         "lambda": 1.0,
         "max_cat_to_onehot": 1,
         "n_estimators": 3000,
@@ -136,7 +147,7 @@ def _xgboost_space(ctx: RecipeContext) -> list[Param]:
         Param.int("max_depth", 2, 10),
         Param.float("min_child_weight", 0.5, 30.0, log=True),
         Param.float("subsample", 0.5, 1.0),
-        Param.float("colsample_bytree", 0.3, 1.0),
+        Param.float("colsample_bytree", min(0.3, _column_share(ctx)), 1.0),
         Param.float("lambda", 1e-3, 30.0, log=True),
         Param.float("alpha", 1e-4, 10.0, log=True),
         *_target_params(ctx),
@@ -216,12 +227,15 @@ def _linear_head_space(ctx: RecipeContext, alpha: tuple[float, float],
 
 
 def _linear_defaults(ctx: RecipeContext) -> dict[str, Any]:
-    return {"scaler": "quantile", "min_frequency": 5,
+    # Pixels share one scale already: rescaling each one amplifies the near-constant ones
+    # (on the suite's seven image tasks, 5-fold accuracy on the training rows was higher
+    # unscaled on five; the quantile transform lost 13 points on faces).
+    return {"scaler": "none" if ctx.schema.images else "quantile", "min_frequency": 5,
             "target_transform": ctx.target_transform_default(), **_linear_head(ctx, 1.0)}
 
 
 def _linear_space(ctx: RecipeContext) -> list[Param]:
-    return [Param.choice("scaler", "standard", "quantile"),
+    return [Param.choice("scaler", "standard", "quantile", "none"),
             Param.int("min_frequency", 1, 50, log=True),
             *_linear_head_space(ctx, (1e-3, 1e3), (1e-3, 1e2)), *_target_params(ctx)]
 

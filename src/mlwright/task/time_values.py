@@ -53,8 +53,11 @@ def _from_parts(frame, roles):
             month = (_number(frame[roles["quarter"]]) - 1) * 3 + 1
         month = 1 if month is None else month
         day = _number(frame[roles["day"]]) if "day" in roles else 1
-    parts = pd.DataFrame({"year": year, "month": month, "day": day}, index=frame.index)
+    # Days count from the month's first, so a day past the month's end ("1975-02-31", as
+    # recorded data has) still has a time, just after that month, instead of none.
+    parts = pd.DataFrame({"year": year, "month": month, "day": 1}, index=frame.index)
     when = pd.to_datetime(parts, errors="coerce")
+    days += pd.Series(day, index=frame.index).astype("float64") - 1
     if "hour" in roles:
         days += _number(frame[roles["hour"]]) / 24.0
     return when + pd.to_timedelta(days, unit="D")

@@ -279,6 +279,8 @@ def sklearn_preprocessor(X, scaler="standard", min_frequency=5):
     numeric = [c for c in X.columns if c not in categorical]
     if scaler == "quantile":
         scaling = QuantileTransformer(n_quantiles=min(200, len(X)), output_distribution="normal")
+    elif scaler == "none":  # numbers on one shared scale already, such as pixels
+        scaling = "passthrough"
     else:
         scaling = StandardScaler()
     parts = []

@@ -102,8 +102,7 @@ def main():
         oof[valid_rows] = canonical_output(predict_model(model, X.iloc[valid_rows], ctx), ctx)
         rounds.append(used_rounds(model))
         importances.append(feature_importance(model, list(X.columns)))
-        if not refit:
-            test_parts.append(canonical_output(predict_model(model, X_test, ctx), ctx))
+        test_parts.append(canonical_output(predict_model(model, X_test, ctx), ctx))
         with open(model_dir / f"fold_{index}.pkl", "wb") as handle:
             pickle.dump(model, handle)
         fold_seconds.append(round(time.time() - fold_started, 3))
@@ -112,18 +111,26 @@ def main():
         print(f"fold {index}: {len(fit_rows)} rows fitted in {fold_seconds[-1]:.1f}s", flush=True)
     predictors = [f"fold_{i}.pkl" for i in range(len(fold_columns))]
     if refit:
-        # One more model on every labelled row: the test comes after (or beside) all of them.
+        # One more model on the labelled rows (as many as the folds fitted on): the test comes
+        # after (or beside) all of them. Kept only where it ended before the deadline: one
+        # stopped short of its rounds predicts worse than the fold models it would replace.
         known = np.flatnonzero(folds[fold_columns].to_numpy().max(axis=1) > 0)
+        if row_fraction < 1:
+            keep = max(1, int(len(known) * row_fraction))
+            known = np.sort(rng.choice(known, keep, replace=False))
         refit_params = dict(params)
         if all(r is not None for r in rounds):
             refit_params["n_estimators"] = max(1, int(np.mean(rounds) * 1.15))
         ctx["deadline"] = deadline
         model = fit_model(X.iloc[known], fit_target(y[known], ctx), None, None, refit_params, ctx)
-        test_parts = [canonical_output(predict_model(model, X_test, ctx), ctx)]
-        with open(model_dir / "full.pkl", "wb") as handle:
-            pickle.dump(model, handle)
-        predictors = ["full.pkl"]
-        print(f"refit on {len(known)} rows", flush=True)
+        if time.time() < deadline:
+            test_parts = [canonical_output(predict_model(model, X_test, ctx), ctx)]
+            with open(model_dir / "full.pkl", "wb") as handle:
+                pickle.dump(model, handle)
+            predictors = ["full.pkl"]
+            print(f"refit on {len(known)} rows", flush=True)
+        else:
+            print("refit stopped at the deadline; the fold models predict", flush=True)
     saved_ctx = {k: v for k, v in ctx.items() if k != "deadline"}
     meta = {"schema": schema, "state": state, "ctx": saved_ctx, "params": params,
             "predictors": predictors}
