@@ -72,3 +72,20 @@ def test_a_refit_stopped_by_the_deadline_leaves_the_fold_models_predicting(light
     assert "refit stopped at the deadline" in log
     test = np.load(tmp_path / "late" / "test.npy")
     assert np.isfinite(test).all()
+
+
+def test_without_a_refit_the_fold_that_saw_the_latest_rows_predicts(lightgbm_run, tmp_path):
+    """Time-ordered folds: the last one trained on the most (and the latest) rows."""
+    code, env = lightgbm_run
+    rows = len(pd.read_parquet(env["MLWRIGHT_TRAIN"]))
+    order = np.arange(rows)
+    folds = {}
+    for k, end in enumerate((0.4, 0.6, 0.8)):
+        column = np.zeros(rows, dtype=np.int8)
+        column[order < end * rows] = TRAIN
+        column[(order >= end * rows) & (order < (end + 0.2) * rows)] = VALID
+        folds[f"fold_{k}"] = column
+    pd.DataFrame(folds).to_parquet(tmp_path / "time-folds.parquet", index=False)
+    env = {**env, "MLWRIGHT_FOLDS": str(tmp_path / "time-folds.parquet")}
+    meta, _ = _train(code, env, tmp_path / "late", time.time() - 1)
+    assert meta["predictors"] == ["fold_2.pkl"]

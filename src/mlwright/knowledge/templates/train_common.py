@@ -86,6 +86,11 @@ def main():
     rng = np.random.default_rng(seed)
     fold_columns = [c for c in folds.columns if c.startswith("fold_")]
     fits = len(fold_columns) + (1 if refit else 0)
+    known = np.flatnonzero(folds[fold_columns].to_numpy().max(axis=1) > 0)
+    # Each fit's share of the time left is its share of the rows left to fit: a refit on every
+    # row, or the last of time-ordered folds, needs more than the first fold.
+    sizes = [int((folds[c].to_numpy() == TRAIN).sum()) for c in fold_columns]
+    sizes = [max(1, n) for n in sizes + ([len(known)] if refit else [])]
     rounds, test_parts, importances, fold_seconds = [], [], [], []
     for index, column in enumerate(fold_columns):
         role = folds[column].to_numpy()
@@ -93,7 +98,8 @@ def main():
         if row_fraction < 1:
             fit_rows = np.sort(rng.choice(fit_rows, int(len(fit_rows) * row_fraction), replace=False))
         valid_rows = np.flatnonzero(role == VALID)
-        ctx["deadline"] = time.time() + (deadline - time.time()) / (fits - index)
+        share = sizes[index] / sum(sizes[index:])
+        ctx["deadline"] = time.time() + (deadline - time.time()) * share
         fold_started = time.time()
         model = fit_model(
             X.iloc[fit_rows], fit_target(y[fit_rows], ctx),
@@ -113,8 +119,12 @@ def main():
     if refit:
         # One more model on the labelled rows (as many as the folds fitted on): the test comes
         # after (or beside) all of them. Kept only where it ended before the deadline: one
-        # stopped short of its rounds predicts worse than the fold models it would replace.
-        known = np.flatnonzero(folds[fold_columns].to_numpy().max(axis=1) > 0)
+        # stopped short of its rounds predicts worse than the fold models. Without it, the
+        # folds that fitted the most rows predict (time-ordered: the one that saw the latest).
+        fold_sizes = sizes[:len(fold_columns)]
+        largest = [i for i, n in enumerate(fold_sizes) if n == max(fold_sizes)]
+        predictors = [f"fold_{i}.pkl" for i in largest]
+        test_parts = [test_parts[i] for i in largest]
         if row_fraction < 1:
             keep = max(1, int(len(known) * row_fraction))
             known = np.sort(rng.choice(known, keep, replace=False))
