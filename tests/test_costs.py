@@ -142,3 +142,19 @@ def test_the_first_run_is_the_floor_in_its_short_window_even_as_the_designers_pl
     beside = [p for k, p in events if k == "run_started"][1]  # launched with it, a draft
     assert created["plan"]["floor"] and first["row_fraction"] == 1
     assert beside["action"] == "draft" and first["window"] < beside["window"]
+
+
+def test_a_floor_that_fitted_every_row_unhurried_is_the_full_draft():
+    """Then the designer's copy of it is not drafted again, nor proposed again on resume."""
+    from mlwright.agents.roles import Plan
+    from mlwright.agents.state import CandidateState, RunRecord
+
+    def floor(**run) -> CandidateState:
+        candidate = CandidateState("c001", "lightgbm", Plan(recipe="lightgbm", rationale="r",
+                                                             params={}, floor=True), repo=None)
+        candidate.runs.append(RunRecord("r0001", "c001", "draft", {}, status="ok", **run))
+        return candidate
+
+    assert floor(row_fraction=1.0, window=12.0, seconds=5.0).full_draft_done()
+    assert not floor(row_fraction=1.0, window=12.0, seconds=11.5).full_draft_done()  # stopped
+    assert not floor(row_fraction=0.3, window=12.0, seconds=5.0).full_draft_done()

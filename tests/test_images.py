@@ -67,10 +67,15 @@ def test_linear_models_take_pixels_on_their_shared_scale(digits_task):
     data_profile, schema = profile(data.spec, data.train, data.test)
     ctx = RecipeContext(spec=data.spec, profile=data_profile, schema=schema)
     scaler = get_recipe("linear").defaults(ctx)["scaler"]
-    pixels = pd.DataFrame(np.random.default_rng(0).random((50, 4)), columns=list("abcd"))
-    pixels["a"] = 0.0  # a border pixel, dark in every image
+    rng = np.random.default_rng(0)
+    pixels = pd.DataFrame(rng.random((50, 4)), columns=[f"id__px{i}" for i in range(4)])
+    pixels["id__px0"] = 0.0  # a border pixel, dark in every image
     prepared = sklearn_preprocessor(pixels, scaler=scaler).fit_transform(pixels)
     assert np.allclose(prepared, pixels.to_numpy())
+    with_price = pixels.assign(price=rng.random(50) * 1e5)  # other numbers are standardised
+    prepared = sklearn_preprocessor(with_price, scaler=scaler).fit_transform(with_price)
+    assert np.allclose(prepared[:, 0], (with_price["price"] - with_price["price"].mean())
+                       / with_price["price"].std(ddof=0))
 
 
 def test_image_task_end_to_end(digits_task, tmp_path):

@@ -63,29 +63,19 @@ def test_a_refit_that_ends_in_time_predicts_on_as_many_rows_as_the_folds(lightgb
     assert f"refit on {int(known * 0.5)} rows" in log
 
 
-def test_a_refit_stopped_by_the_deadline_leaves_the_fold_models_predicting(lightgbm_run,
-                                                                            tmp_path):
-    """A refit cut short of its rounds predicts worse than the validated fold models."""
-    code, env = lightgbm_run
-    meta, log = _train(code, env, tmp_path / "late", time.time() - 1)
-    assert meta["predictors"] == ["fold_0.pkl"]
-    assert "refit stopped at the deadline" in log
-    test = np.load(tmp_path / "late" / "test.npy")
-    assert np.isfinite(test).all()
+def test_a_boosted_refit_cut_short_of_the_folds_rounds_leaves_the_folds_predicting():
+    """A refit stopped by the deadline before the rounds its fold models reached predicts
+    worse than them; families without rounds (linear, forests) always refit."""
+    from mlwright.knowledge.templates.predict_common import refit_replaces_folds
+
+    assert not refit_replaces_folds(80, [100])
+    assert refit_replaces_folds(100, [100]) and refit_replaces_folds(140, [90, 100])
+    assert refit_replaces_folds(None, [None])
 
 
-def test_without_a_refit_the_fold_that_saw_the_latest_rows_predicts(lightgbm_run, tmp_path):
-    """Time-ordered folds: the last one trained on the most (and the latest) rows."""
-    code, env = lightgbm_run
-    rows = len(pd.read_parquet(env["MLWRIGHT_TRAIN"]))
-    order = np.arange(rows)
-    folds = {}
-    for k, end in enumerate((0.4, 0.6, 0.8)):
-        column = np.zeros(rows, dtype=np.int8)
-        column[order < end * rows] = TRAIN
-        column[(order >= end * rows) & (order < (end + 0.2) * rows)] = VALID
-        folds[f"fold_{k}"] = column
-    pd.DataFrame(folds).to_parquet(tmp_path / "time-folds.parquet", index=False)
-    env = {**env, "MLWRIGHT_FOLDS": str(tmp_path / "time-folds.parquet")}
-    meta, _ = _train(code, env, tmp_path / "late", time.time() - 1)
-    assert meta["predictors"] == ["fold_2.pkl"]
+def test_without_a_refit_the_fold_that_saw_the_latest_rows_predicts():
+    """Time-ordered folds grow: the last one trained on the most, and the latest, rows."""
+    from mlwright.knowledge.templates.predict_common import folds_to_predict
+
+    assert folds_to_predict([400, 600, 800]) == [2]
+    assert folds_to_predict([800]) == [0]  # a single holdout

@@ -60,6 +60,19 @@ def test_date_parts_past_the_months_end_keep_their_place_in_time():
     times = time_values(frame, axis)
     assert times[0] < times[1] < times[2] and times[2] < pd.Timestamp("1975-03-05")
     assert pd.isna(times[3])  # no month 13: no time
+    codes = pd.DataFrame({"year": [1975, 1975], "month": [2, 4], "day": [0, 99]})
+    assert time_values(codes, axis).isna().all()  # day 0 or 99 is a code, not a day
+
+
+def test_time_ordered_folds_keep_file_order_where_few_times_can_be_read():
+    """A time column that is mostly unreadable still leaves rows to fit and to validate."""
+    dates = np.array(["unknown"] * 100, dtype=object)
+    dates[[10, 20, 30]] = ["2020-01-01", "2020-01-02", "2020-01-03"]
+    train = pd.DataFrame({"d": dates, "y": np.arange(100.0)})
+    folds = make_folds(ValidationPlan("time_ordered", 3, ""), _spec("regression", "d"), train,
+                       10, 0)
+    for column in folds:
+        assert (folds[column] == TRAIN).sum() >= 20 and (folds[column] == VALID).sum() == 10
 
 
 def test_caruana_beats_or_matches_best_single_model():

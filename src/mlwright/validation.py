@@ -83,10 +83,12 @@ def _assign(rows: int, n_folds: int, labels: np.ndarray | None, rng: np.random.G
 
 def _time_ordered(times: pd.Series, n_folds: int, test_rows: int) -> pd.DataFrame:
     """The last n_folds blocks, each as long as the test period, each trained on what precedes it."""
-    # Rows whose time cannot be read stay out of every fold: trained on, they could come from
-    # after the rows they validate.
+    # Rows whose time cannot be read stay out of every fold (trained on, they could come from
+    # after the rows they validate), unless they are most rows: then they go first, as before.
     known = np.flatnonzero(times.notna().to_numpy())
-    order = known[np.argsort(times.iloc[known].to_numpy(), kind="stable")]
+    if len(known) < max(0.5 * len(times), 4 * (n_folds + 2)):
+        known = np.arange(len(times))
+    order = known[np.argsort(times.iloc[known].fillna(times.min()).to_numpy(), kind="stable")]
     rows = len(order)
     block = max(1, min(test_rows, rows // (n_folds + 2)))
     columns = {}

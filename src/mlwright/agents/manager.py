@@ -101,7 +101,8 @@ class Manager:
 
     # ---- the loop -------------------------------------------------------------------------
     def search(self) -> None:
-        taken = {c.recipe for c in self.state.candidates.values() if not c.plan.floor}
+        taken = {c.recipe for c in self.state.candidates.values()
+                 if not c.plan.floor or c.full_draft_done()}
         self.pending_plans = self.designer.propose(
             self.setup.ctx, taken, self.setup.budget_seconds, self.setup.folds.shape[1]
         )
@@ -409,6 +410,10 @@ class Manager:
             self._after_failure(candidate, record, sandbox, run_dir, invalid)
         elif record.status == "ok":
             candidate.tune_failures_in_row = 0
+            if candidate.plan.floor and candidate.full_draft_done():  # it was the full draft
+                self.pending_plans = [p for p in self.pending_plans
+                                      if (p.recipe, p.params) != (candidate.recipe,
+                                                                  candidate.plan.params)]
             candidate.keep_fix(record, STICKY_PARAMS)
             if candidate.best_run() is record:
                 candidate.repo.write_params(record.params)

@@ -9,6 +9,7 @@ import numpy as np
 
 from mlwright.agents.roles import Plan
 from mlwright.journal import Event
+from mlwright.knowledge.costs import STOPPED_SHARE
 from mlwright.workspace.candidate import CandidateRepo
 
 
@@ -48,6 +49,12 @@ class CandidateState:
 
     def ok_runs(self) -> list[RunRecord]:
         return [r for r in self.runs if r.status == "ok"]
+
+    def full_draft_done(self) -> bool:
+        """Whether a run fitted every row without being stopped by its window: a floor that
+        did so is the recipe's full draft too."""
+        return any(r.row_fraction >= 1 and r.window and r.seconds <= STOPPED_SHARE * r.window
+                   for r in self.ok_runs())
 
     def best_run(self) -> RunRecord | None:
         runs = self.ok_runs()

@@ -27,6 +27,7 @@ MIN_ROWS = 150  # ... and below this many rows per fold
 # On 7,000 images of digits at 120 s, LightGBM on every row stopped by its deadline reached
 # 0.93 accuracy where a converged fit on the 8 % of rows its full estimate allowed reached 0.83.
 ADAPTIVE_SHARE = 0.1
+STOPPED_SHARE = 0.7  # a run that used more of its window than this may have been cut short
 
 
 @dataclass
@@ -94,7 +95,7 @@ class CostModel:
         self.measured.setdefault(recipe.name, []).append((max(row_fraction, 1e-6), seconds,
                                                           start))
         variable = self.prior(recipe, row_fraction) - self.fixed(recipe)
-        stopped = recipe.adaptive and window is not None and seconds > 0.7 * window
+        stopped = recipe.adaptive and window is not None and seconds > STOPPED_SHARE * window
         if variable > 0.05 and not stopped:
             self.ratios.append(max(seconds - self.fixed(recipe), 0.05) / variable)
 

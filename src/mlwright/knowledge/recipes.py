@@ -230,12 +230,13 @@ def _linear_defaults(ctx: RecipeContext) -> dict[str, Any]:
     # Pixels share one scale already: rescaling each one amplifies the near-constant ones
     # (on the suite's seven image tasks, 5-fold accuracy on the training rows was higher
     # unscaled on five; the quantile transform lost 13 points on faces).
-    return {"scaler": "none" if ctx.schema.images else "quantile", "min_frequency": 5,
+    return {"scaler": "pixels" if ctx.schema.images else "quantile", "min_frequency": 5,
             "target_transform": ctx.target_transform_default(), **_linear_head(ctx, 1.0)}
 
 
 def _linear_space(ctx: RecipeContext) -> list[Param]:
-    return [Param.choice("scaler", "standard", "quantile", "none"),
+    scalers = ("standard", "quantile", *(("pixels",) if ctx.schema.images else ()))
+    return [Param.choice("scaler", *scalers),
             Param.int("min_frequency", 1, 50, log=True),
             *_linear_head_space(ctx, (1e-3, 1e3), (1e-3, 1e2)), *_target_params(ctx)]
 

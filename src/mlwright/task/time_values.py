@@ -57,7 +57,8 @@ def _from_parts(frame, roles):
     # recorded data has) still has a time, just after that month, instead of none.
     parts = pd.DataFrame({"year": year, "month": month, "day": 1}, index=frame.index)
     when = pd.to_datetime(parts, errors="coerce")
-    days += pd.Series(day, index=frame.index).astype("float64") - 1
+    day = pd.Series(day, index=frame.index).astype("float64")
+    days += day.where(day.between(1, 31)) - 1  # a day 0 or 99 is a code, not a day: no time
     if "hour" in roles:
         days += _number(frame[roles["hour"]]) / 24.0
     return when + pd.to_timedelta(days, unit="D")

@@ -277,10 +277,12 @@ def sklearn_preprocessor(X, scaler="standard", min_frequency=5):
 
     categorical = categorical_columns(X)
     numeric = [c for c in X.columns if c not in categorical]
+    # "pixels": pixels keep their one shared scale (rescaling each apart amplifies the
+    # near-constant ones); any other number is standardised.
+    pixels = [c for c in numeric if "__px" in str(c)] if scaler == "pixels" else []
+    numeric = [c for c in numeric if c not in pixels]
     if scaler == "quantile":
         scaling = QuantileTransformer(n_quantiles=min(200, len(X)), output_distribution="normal")
-    elif scaler == "none":  # numbers on one shared scale already, such as pixels
-        scaling = "passthrough"
     else:
         scaling = StandardScaler()
     parts = []
@@ -289,12 +291,27 @@ def sklearn_preprocessor(X, scaler="standard", min_frequency=5):
             ("numeric", Pipeline([("impute", SimpleImputer(strategy="median", add_indicator=True)),
                                   ("scale", scaling)]), numeric)
         )
+    if pixels:
+        parts.append(("pixels", SimpleImputer(strategy="constant", fill_value=0.0), pixels))
     if categorical:
         parts.append(
             ("categorical", OneHotEncoder(handle_unknown="infrequent_if_exist",
                                           min_frequency=min_frequency), categorical)
         )
     return ColumnTransformer(parts, sparse_threshold=0.3)
+
+
+def folds_to_predict(fold_sizes):
+    """Where no refit predicts, the folds that fitted the most rows do: with time-ordered
+    folds, the one that saw the latest rows, not an average with folds years older."""
+    return [i for i, n in enumerate(fold_sizes) if n == max(fold_sizes)]
+
+
+def refit_replaces_folds(reached, needed):
+    """Whether a refit on every row predicts instead of the fold models: a boosted one only
+    where it reached their rounds (one cut short by the deadline predicts worse than the
+    validated folds); a family without rounds always (it ignores the deadline or shrinks)."""
+    return reached is None or None in needed or reached >= max(needed)
 
 
 def linear_estimator(params, ctx, c=1.0, max_iter=3000, **logistic):

@@ -12,7 +12,7 @@ import pandas as pd
 
 from predict import build_features, canonical_output, encode_target, fit_model, fit_target
 from predict import image_shape, learn_feature_state, plain_schema, predict_model, read_inputs
-from predict import used_rounds
+from predict import folds_to_predict, refit_replaces_folds, used_rounds
 
 TRAIN, VALID = 1, 2
 
@@ -117,12 +117,9 @@ def main():
         print(f"fold {index}: {len(fit_rows)} rows fitted in {fold_seconds[-1]:.1f}s", flush=True)
     predictors = [f"fold_{i}.pkl" for i in range(len(fold_columns))]
     if refit:
-        # One more model on the labelled rows (as many as the folds fitted on): the test comes
-        # after (or beside) all of them. Kept only where it ended before the deadline: one
-        # stopped short of its rounds predicts worse than the fold models. Without it, the
-        # folds that fitted the most rows predict (time-ordered: the one that saw the latest).
-        fold_sizes = sizes[:len(fold_columns)]
-        largest = [i for i, n in enumerate(fold_sizes) if n == max(fold_sizes)]
+        # One more model on the labelled rows (at the same share as the folds): the test comes
+        # after (or beside) all of them (k-fold runs have no refit).
+        largest = folds_to_predict(sizes[:len(fold_columns)])
         predictors = [f"fold_{i}.pkl" for i in largest]
         test_parts = [test_parts[i] for i in largest]
         if row_fraction < 1:
@@ -133,14 +130,15 @@ def main():
             refit_params["n_estimators"] = max(1, int(np.mean(rounds) * 1.15))
         ctx["deadline"] = deadline
         model = fit_model(X.iloc[known], fit_target(y[known], ctx), None, None, refit_params, ctx)
-        if time.time() < deadline:
+        if refit_replaces_folds(used_rounds(model), [rounds[i] for i in largest]):
             test_parts = [canonical_output(predict_model(model, X_test, ctx), ctx)]
             with open(model_dir / "full.pkl", "wb") as handle:
                 pickle.dump(model, handle)
             predictors = ["full.pkl"]
             print(f"refit on {len(known)} rows", flush=True)
         else:
-            print("refit stopped at the deadline; the fold models predict", flush=True)
+            print(f"refit stopped short of the folds' rounds; {', '.join(predictors)} predict",
+                  flush=True)
     saved_ctx = {k: v for k, v in ctx.items() if k != "deadline"}
     meta = {"schema": schema, "state": state, "ctx": saved_ctx, "params": params,
             "predictors": predictors}
