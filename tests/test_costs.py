@@ -158,3 +158,20 @@ def test_a_floor_that_fitted_every_row_unhurried_is_the_full_draft():
     assert floor(row_fraction=1.0, window=12.0, seconds=5.0).full_draft_done()
     assert not floor(row_fraction=1.0, window=12.0, seconds=11.5).full_draft_done()  # stopped
     assert not floor(row_fraction=0.3, window=12.0, seconds=5.0).full_draft_done()
+
+
+def test_models_of_runs_that_can_no_longer_join_an_ensemble_are_found():
+    """Tuning runs pile up fitted models (a forest's can take a gigabyte); the manager deletes
+    those of failed runs and of runs ranked below the kept ones, unless in the ensemble."""
+    from mlwright.agents.roles import Plan
+    from mlwright.agents.state import CandidateState, RunRecord, SearchState
+
+    state = SearchState()
+    state.candidates["c001"] = CandidateState("c001", "lightgbm", Plan(recipe="lightgbm",
+                                                                       rationale="r", params={}),
+                                        repo=None)
+    for i, loss in enumerate([0.5, 0.1, 0.4, 0.2, 0.3]):
+        state.add_run(RunRecord(f"r{i}", "c001", "tune", {}, status="ok", loss=loss))
+    state.add_run(RunRecord("r9", "c001", "tune", {}, status="failed"))
+    reach = {r.run_id for r in state.out_of_reach(kept=3, members={"r0"})}
+    assert reach == {"r2", "r9"}  # losses 0.1, 0.2, 0.3 kept; 0.5 is in the ensemble

@@ -7,6 +7,7 @@ Every decision is journaled; every finished run is scored by the harness, never 
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
@@ -128,6 +129,7 @@ class Manager:
             self._fill_slots()  # keep the workers busy before the slower aggregation
             if improved:
                 self.aggregate()
+            self._drop_weak_models()
 
     def _put_floor_first(self) -> None:
         """Before anything ambitious, the cheapest strong recipe on as many rows as fit a small
@@ -540,6 +542,16 @@ class Manager:
         for run_id in keep[KEPT_PREDICTIONS:]:
             if run_id not in self.ensemble_weights:
                 del self.predictions[run_id]
+
+    def _drop_weak_models(self) -> None:
+        """Delete the fitted models of runs that can no longer join an ensemble: failed ones,
+        and those ranked below the pool ensembles are chosen from (the ranks only fill with
+        better runs). A forest's fold models can take a gigabyte: kept for every tuning run,
+        they filled this machine's disk (70 GB) in one pass of the robustness suite.
+        Predictions stay: the report reads them."""
+        for record in self.state.out_of_reach(ENSEMBLE_POOL, set(self.ensemble_weights)):
+            candidate = self.state.candidates[record.candidate_id]
+            shutil.rmtree(candidate.repo.run_dir(record.run_id) / "model", ignore_errors=True)
 
     def reload_predictions(self) -> None:
         """On resume: read the finished runs' predictions back from their folders."""

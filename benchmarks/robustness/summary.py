@@ -1,0 +1,47 @@
+"""The counts the robustness bar is stated in, from a bench's results.csv.
+
+    python benchmarks/robustness/summary.py runs/robustness-bench/results.csv [--first-share 0.2]
+
+Prints, over the tasks run: valid submissions, those beating the constant, those beating the
+plain baseline of their kind, and those whose first model-based submission came within the
+given share of the budget; then the tasks that miss each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import pandas as pd
+
+
+def summarise(results: pd.DataFrame, first_share: float) -> list[str]:
+    total = len(results)
+    first_ok = results["first_model_s"] <= first_share * results["budget_s"]
+    checks = {
+        "valid submission": results["valid"].astype(bool),
+        "beats the constant": results["beats_constant"].astype(bool),
+        "beats the plain baseline": results["beats_baseline"].astype(bool),
+        f"first model within {first_share:.0%} of the budget": first_ok,
+        "within the budget (+10 %)": results["within_budget"].astype(bool),
+    }
+    lines = []
+    for name, passed in checks.items():
+        missed = ", ".join(results.loc[~passed, "task"]) or "none"
+        lines.append(f"{name}: {int(passed.sum())}/{total} ({passed.mean():.0%}); "
+                     f"missed: {missed}")
+    return lines
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results")
+    parser.add_argument("--first-share", type=float, default=0.2)
+    args = parser.parse_args(argv)
+    for line in summarise(pd.read_csv(args.results), args.first_share):
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
