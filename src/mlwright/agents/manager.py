@@ -216,14 +216,20 @@ class Manager:
         if choice is None:
             return False
         candidate, action = choice
+        # Sized like a draft: a trial that cannot end in the time left fits fewer rows, or is
+        # not started (two TF-IDF trials started late ran out of time together on fortune).
+        window = min(self._tune_window(candidate), left)
+        wanted = 1.0 if action == "improve" else min(1.0, LARGE_ROWS / self.setup.ctx.rows)
+        fraction = self._sized(candidate.recipe, wanted, window)
+        if fraction is None:
+            return False
         if action == "improve":
             params = _refined(candidate.best_run().params)
-            return self._launch(candidate, params, "improve", 1.0, self._tune_window(candidate))
+            return self._launch(candidate, params, "improve", fraction, window)
         params = self.tuner.suggest(candidate.candidate_id)
         if params is None:
             return False
-        fraction = min(1.0, LARGE_ROWS / self.setup.ctx.rows)
-        return self._launch(candidate, params, "tune", fraction, self._tune_window(candidate))
+        return self._launch(candidate, params, "tune", fraction, window)
 
     def _sized(self, recipe_name: str, wanted: float, window: float) -> float | None:
         """The share of rows a run can fit within its window: as wanted where the estimate
