@@ -162,8 +162,9 @@ def write_csv(table: pd.DataFrame, path: Path) -> None:
             return False
         if pd.api.types.is_numeric_dtype(kind) or isinstance(kind, pd.StringDtype):
             return True
-        return pd.api.types.is_object_dtype(kind) and pd.api.types.infer_dtype(column, skipna=True) in (
-            "string", "empty")
+        if not pd.api.types.is_object_dtype(kind):
+            return False
+        return pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty")
 
     if table.shape[1] > 1 and table.columns.is_unique and all(
             plain(table[c]) for c in table.columns):

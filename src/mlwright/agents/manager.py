@@ -147,9 +147,8 @@ class Manager:
         if fraction >= 1 and same is not None:  # the designer's own plan is cheap enough, and
             # runs first in the floor's window (a recipe that stops on time stops then); where
             # that window cuts it short, the plan still gets its full draft later
-            others = [p for p in self.pending_plans if p is not same]
-            if self.costs.estimate(chosen) > target:
-                others = self.pending_plans
+            cut_short = self.costs.estimate(chosen) > target
+            others = [p for p in self.pending_plans if cut_short or p is not same]
             self.pending_plans = [same.model_copy(update={"floor": True}), *others]
             return
         plan = Plan(recipe=chosen.name, params=chosen.defaults(ctx), floor=True,
