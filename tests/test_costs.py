@@ -62,6 +62,30 @@ def test_rows_are_sized_to_a_window_and_never_below_a_useful_fit(titanic_ctx):
     assert costs.worth_running(costs.smallest_fraction())
 
 
+def test_a_boosted_run_takes_bigger_steps_before_fewer_rows(titanic_ctx):
+    """A window too short for the default learning rate raises it, up to the top of the
+    recipe's search space; the work a run does falls with it, and is what its time teaches."""
+    costs = CostModel(titanic_ctx, n_folds=5, refit=False)
+    lightgbm = get_recipe("lightgbm")
+    defaults = lightgbm.defaults(titanic_ctx)
+    fixed = costs.fixed(lightgbm)
+    costs.observe(lightgbm, 1.0, fixed + 100.0)  # the default rate needs 100 s on all rows
+    assert costs.faster(lightgbm, defaults, 1.0, fixed + 200.0) == defaults  # it fits
+    sped = costs.faster(lightgbm, defaults, 1.0, fixed + 50.0)
+    assert sped["learning_rate"] == pytest.approx(2 * defaults["learning_rate"])
+    assert {k: v for k, v in sped.items() if k != "learning_rate"} == \
+        {k: v for k, v in defaults.items() if k != "learning_rate"}
+    assert costs.estimate(lightgbm, costs.work(lightgbm, sped, 1.0)) == pytest.approx(fixed + 50)
+    top = next(p.high for p in lightgbm.space(titanic_ctx) if p.name == "learning_rate")
+    assert costs.faster(lightgbm, defaults, 1.0, fixed + 1.0)["learning_rate"] == top
+    assert costs.work(lightgbm, {**defaults, "learning_rate": top}, 0.5) == \
+        pytest.approx(0.5 * defaults["learning_rate"] / top)
+    linear = get_recipe("linear")  # no rate to raise: only fewer rows make it faster
+    params = linear.defaults(titanic_ctx)
+    assert costs.faster(linear, params, 1.0, 1.0) == params
+    assert costs.work(linear, params, 0.3) == 0.3
+
+
 def test_a_recipe_that_stops_on_time_needs_only_part_of_its_estimate(titanic_ctx):
     costs = CostModel(titanic_ctx, n_folds=5, refit=False)
     lightgbm, linear = get_recipe("lightgbm"), get_recipe("linear")

@@ -84,7 +84,7 @@ def run(
     max_cost: float | None = typer.Option(None, help="USD the LLM brain may spend in all."),
     call_timeout: float | None = typer.Option(None, help="Seconds one model request may take "
                                               "[60]."),
-    config: Path | None = typer.Option(None, help="TOML file with [task] and [llm] tables "
+    config: Path | None = typer.Option(None, help="TOML file with \\[task] and \\[llm] tables "
                                        "[./mlwright.toml if present]."),
     target: str | None = TARGET,
     metric: str | None = METRIC,
@@ -133,7 +133,7 @@ def inspect(
     task_dir: Path = typer.Argument(..., help="Task folder, as for `run`."),
     description: str | None = typer.Option(None, help="Task description: text or a file."),
     budget: str = typer.Option("10m", help="The budget a run would have (it sets the folds)."),
-    config: Path | None = typer.Option(None, help="TOML file with a [task] table "
+    config: Path | None = typer.Option(None, help="TOML file with a \\[task] table "
                                        "[./mlwright.toml if present]."),
     as_json: bool = typer.Option(False, "--json", help="Print the reading as JSON."),
     target: str | None = TARGET,

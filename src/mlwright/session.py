@@ -226,7 +226,9 @@ def _replay_into(manager: Manager, state: SearchState) -> None:
             if record.status in ("ok", "failed"):
                 manager.tuner.observe(candidate.candidate_id, record.params, record.loss)
             if record.status == "ok":
-                manager.costs.observe(get_recipe(candidate.recipe), record.row_fraction,
+                recipe = get_recipe(candidate.recipe)
+                manager.costs.observe(recipe, manager.costs.work(recipe, record.params,
+                                                                 record.row_fraction),
                                       record.seconds, record.window)
                 candidate.keep_fix(record, STICKY_PARAMS)
     if state.ok_runs():

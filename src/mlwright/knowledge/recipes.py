@@ -65,6 +65,7 @@ class Recipe:
     per_output: bool = True  # fit cost grows with the classes (one tree or weight set each)
     predict_seconds_per_million: float = 0.0  # per fit, over every row predicted, whatever the
     #                                           share of rows it was fitted on
+    rate_param: str | None = None  # a learning rate: rounds to converge fall as it rises
 
 
 def _target_params(ctx: RecipeContext) -> list[Param]:
@@ -353,11 +354,13 @@ RECIPES: dict[str, Recipe] = {
                predict_seconds_per_million=1.5),
         Recipe("lightgbm", "lightgbm", "LightGBM GBDT, native categoricals, early stopping",
                _lightgbm_defaults, _lightgbm_space, _always, 1.2, "random_forest", 0,
-               adaptive=True),
+               adaptive=True, rate_param="learning_rate"),
         Recipe("catboost", "catboost", "CatBoost ordered boosting with categorical statistics",
-               _catboost_defaults, _catboost_space, _always, 6.0, "lightgbm", 1, adaptive=True),
+               _catboost_defaults, _catboost_space, _always, 6.0, "lightgbm", 1, adaptive=True,
+               rate_param="learning_rate"),
         Recipe("xgboost", "xgboost", "XGBoost hist trees, categoricals native",
-               _xgboost_defaults, _xgboost_space, _always, 2.0, "lightgbm", 2, adaptive=True),
+               _xgboost_defaults, _xgboost_space, _always, 2.0, "lightgbm", 2, adaptive=True,
+               rate_param="eta"),
         Recipe("extra_trees", "forest", "Extremely randomised trees, ordinal-coded categoricals",
                _forest_defaults("extra_trees"), _forest_space, _forest_fits, 1.5, "linear", 3,
                adaptive=True),

@@ -268,19 +268,46 @@ def category_codes(X):
     return X
 
 
+# Numbers this often zero, and never negative, are counts (words of a gloss, events of a
+# day). A linear model takes them as log1p over their largest value and kept sparse, as
+# TF-IDF does words: on 1,200 word-count columns (10k rows, 15 classes; 3 folds) that scored
+# 0.464 accuracy in 3 s, against 0.370 in 15 s standardised and 0.386 in 191 s quantile-mapped.
+COUNT_ZERO_SHARE = 0.9
+
+
+def count_columns(X, numeric):
+    """The NUMERIC columns of X that hold counts (COUNT_ZERO_SHARE), read off a sample."""
+    if not numeric:
+        return []
+    values = X[numeric].head(20_000).to_numpy(dtype="float64", na_value=np.nan)
+    known = np.maximum((~np.isnan(values)).sum(axis=0), 1)
+    zeros = (values == 0).sum(axis=0) / known
+    negative = (values < 0).any(axis=0)
+    return [c for c, z, n in zip(numeric, zeros, negative, strict=True)
+            if z >= COUNT_ZERO_SHARE and not n]
+
+
 def sklearn_preprocessor(X, scaler="standard", min_frequency=5):
     """Impute + scale numbers, one-hot categoricals: what linear and distance models need."""
+    from scipy import sparse
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import OneHotEncoder, QuantileTransformer, StandardScaler
+    from sklearn.preprocessing import (
+        FunctionTransformer,
+        MaxAbsScaler,
+        OneHotEncoder,
+        QuantileTransformer,
+        StandardScaler,
+    )
 
     categorical = categorical_columns(X)
     numeric = [c for c in X.columns if c not in categorical]
     # "pixels": pixels keep their one shared scale (rescaling each apart amplifies the
-    # near-constant ones); any other number is standardised.
+    # near-constant ones); counts are log-scaled and sparse; any other number is scaled.
     pixels = [c for c in numeric if "__px" in str(c)] if scaler == "pixels" else []
-    numeric = [c for c in numeric if c not in pixels]
+    counts = count_columns(X, [c for c in numeric if c not in pixels])
+    numeric = [c for c in numeric if c not in pixels and c not in counts]
     if scaler == "quantile":
         scaling = QuantileTransformer(n_quantiles=min(200, len(X)), output_distribution="normal")
     else:
@@ -293,6 +320,12 @@ def sklearn_preprocessor(X, scaler="standard", min_frequency=5):
         )
     if pixels:
         parts.append(("pixels", SimpleImputer(strategy="constant", fill_value=0.0), pixels))
+    if counts:
+        parts.append(("counts", Pipeline([
+            ("impute", SimpleImputer(strategy="constant", fill_value=0.0)),
+            ("log", FunctionTransformer(np.log1p)),
+            ("sparse", FunctionTransformer(sparse.csr_matrix, accept_sparse=True)),
+            ("scale", MaxAbsScaler())]), counts))
     if categorical:
         parts.append(
             ("categorical", OneHotEncoder(handle_unknown="infrequent_if_exist",
