@@ -3,6 +3,7 @@ on as many rows as the folds were."""
 
 import json
 import os
+import pickle
 import subprocess
 import sys
 import time
@@ -79,3 +80,41 @@ def test_without_a_refit_the_fold_that_saw_the_latest_rows_predicts():
 
     assert folds_to_predict([400, 600, 800]) == [2]
     assert folds_to_predict([800]) == [0]  # a single holdout
+
+
+def test_rows_validated_by_several_folds_get_the_mean_of_their_predictions(lightgbm_run,
+                                                                           tmp_path):
+    """Repeated folds validate a row once per repeat: its out-of-fold prediction is their
+    mean, and the test's is the mean of every fold model's."""
+    code, env = lightgbm_run
+    rows = len(pd.read_parquet(env["MLWRIGHT_TRAIN"]))
+    first = np.where(np.arange(rows) % 2 == 0, VALID, TRAIN).astype(np.int8)
+    second = np.where(np.arange(rows) % 3 == 0, VALID, TRAIN).astype(np.int8)
+    folds = {"fold_0": first, "fold_1": np.where(first == VALID, TRAIN, VALID).astype(np.int8),
+             "fold_2": second}
+    pd.DataFrame(folds).to_parquet(tmp_path / "repeated.parquet", index=False)
+    env = {**env, "MLWRIGHT_FOLDS": str(tmp_path / "repeated.parquet"), "MLWRIGHT_REFIT": "0"}
+    out = tmp_path / "repeated"
+    _train(code, env, out, time.time() + 600)
+    oof = np.load(out / "oof.npy")
+    assert not np.isnan(oof).any()
+
+    sys.path.insert(0, str(out / "model"))
+    try:
+        import predict as member  # the run's own predictor, as final/predict.py loads it
+        meta = json.loads((out / "model" / "meta.json").read_text())
+        X = member.build_features(pd.read_parquet(env["MLWRIGHT_TRAIN"]), meta["schema"],
+                                  meta["state"])
+        per_fold = []
+        for k in range(3):
+            with open(out / "model" / f"fold_{k}.pkl", "rb") as handle:
+                model = pickle.load(handle)
+            per_fold.append(member.canonical_output(member.predict_model(model, X, meta["ctx"]),
+                                                    meta["ctx"]))
+    finally:
+        sys.path.remove(str(out / "model"))
+        sys.modules.pop("predict", None)
+    both = np.arange(rows) % 3 == 0
+    expected = np.where(first == VALID, per_fold[0], per_fold[1])
+    expected[both] = (expected[both] + per_fold[2][both]) / 2
+    assert np.allclose(oof, expected)

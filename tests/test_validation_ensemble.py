@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -5,7 +7,15 @@ from mlwright.ensemble import blend, select_ensemble
 from mlwright.task.metrics import get_metric
 from mlwright.task.spec import TaskFiles, TaskSpec, TimeAxis
 from mlwright.task.time_values import time_values
-from mlwright.validation import TRAIN, UNUSED, VALID, ValidationPlan, make_folds
+from mlwright.validation import (
+    REPEAT_ROWS,
+    TRAIN,
+    UNUSED,
+    VALID,
+    ValidationPlan,
+    choose_scheme,
+    make_folds,
+)
 
 
 def _spec(task_type="binary", time_column=None):
@@ -23,6 +33,28 @@ def test_stratified_folds_cover_every_row_once_and_keep_class_shares():
     assert ((folds.to_numpy() == VALID).sum(axis=1) == 1).all()
     for column in folds:
         assert (y[folds[column] == VALID] == 1).sum() == 4
+
+
+def test_few_rows_are_validated_on_repeated_shuffles():
+    """Below REPEAT_ROWS each row is validated once per repeat, each repeat a stratified
+    partition of its own; above, once."""
+    small = choose_scheme(_spec(), REPEAT_ROWS - 1, 100, 120)
+    assert small.repeats == 3 and small.n_folds == 15 and "repeated 3 times" in small.reason
+    assert choose_scheme(_spec(), REPEAT_ROWS, 100, 120).repeats == 1
+    assert choose_scheme(_spec("regression"), 300, 100, 120).scheme == "kfold"
+    images = _spec()
+    images.files.train_images = Path("/images")  # a network's epochs fit its fold's time
+    assert choose_scheme(images, 300, 100, 120).repeats == 1
+    y = np.array([0] * 80 + [1] * 20)
+    folds = make_folds(small, _spec(), pd.DataFrame({"y": y}), 10, seed=1)
+    assert folds.shape[1] == 15
+    assert ((folds.to_numpy() == VALID).sum(axis=1) == 3).all()
+    repeats = [folds.iloc[:, 5 * r:5 * (r + 1)].to_numpy() for r in range(3)]
+    for block in repeats:
+        assert ((block == VALID).sum(axis=1) == 1).all()
+        for k in range(5):
+            assert (y[block[:, k] == VALID] == 1).sum() == 4
+    assert not np.array_equal(repeats[0], repeats[1])  # a new shuffle each time
 
 
 def test_time_ordered_folds_never_train_on_the_future():

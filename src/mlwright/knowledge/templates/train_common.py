@@ -69,7 +69,8 @@ def main():
     X_test = build_features(test, schema, state)
     n_outputs = len(schema["classes"]) if schema["task_type"] == "multiclass" else 0
     shape = (len(train), n_outputs) if n_outputs else (len(train),)
-    oof = np.full(shape, np.nan)
+    oof = np.zeros(shape)
+    validated = np.zeros(len(train))  # repeated folds validate a row more than once
     ctx = {
         "task_type": schema["task_type"],
         "metric": schema["metric"],
@@ -105,7 +106,8 @@ def main():
             X.iloc[fit_rows], fit_target(y[fit_rows], ctx),
             X.iloc[valid_rows], fit_target(y[valid_rows], ctx), dict(params), ctx,
         )
-        oof[valid_rows] = canonical_output(predict_model(model, X.iloc[valid_rows], ctx), ctx)
+        oof[valid_rows] += canonical_output(predict_model(model, X.iloc[valid_rows], ctx), ctx)
+        validated[valid_rows] += 1
         rounds.append(used_rounds(model))
         importances.append(feature_importance(model, list(X.columns)))
         test_parts.append(canonical_output(predict_model(model, X_test, ctx), ctx))
@@ -146,6 +148,8 @@ def main():
     shutil.copy(Path(__file__).resolve().parent / "predict.py", model_dir / "predict.py")
     if any(importances):
         (out / "importances.json").write_text(json.dumps(mean_importance(importances), indent=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        oof = (oof.T / np.where(validated > 0, validated, np.nan)).T  # NaN: never validated
     np.save(out / "oof.npy", oof)
     np.save(out / "test.npy", np.mean(test_parts, axis=0))
     print(f"done in {time.time() - started:.1f}s", flush=True)
