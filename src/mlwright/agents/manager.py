@@ -87,8 +87,10 @@ class Manager:
         self.reserve = max(2.0, 0.03 * setup.budget_seconds)
         self.scored_rows = validation_mask(setup.folds)
         self.predictions: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self.published_score: float | None = None
-        self.published_loss: float | None = None
+        self.published_score: float | None = None  # None: the constant is what is published
+        # The constant is the floor: an ensemble replaces it, or an earlier one, only by beating
+        # it in validation (a first model can be worse than the class shares, in log loss).
+        self.published_loss: float = setup.constant_loss
         self.ensemble_weights: dict[str, float] = {}
         self.pending_plans: list[Plan] = []
         self.pending_fixes: list[tuple[str, Fix]] = []
@@ -538,7 +540,7 @@ class Manager:
         y = self.setup.y[self.scored_rows]
         choice = select_ensemble(oof, y, selection)
         loss = selection.loss(choice.score)
-        if self.published_loss is not None and loss >= self.published_loss:
+        if loss >= self.published_loss:
             return
         score = self.setup.metric.score(y, blend(oof, choice.weights))
         tests = {r: self.predictions[r][1] for r in choice.weights}
