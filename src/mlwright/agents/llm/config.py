@@ -89,7 +89,7 @@ def load_config(model: str | None, role_models: dict[str, str | None], base_url:
                           ("--call-timeout", call_timeout)):
         if value is not None and value <= 0:
             raise OptionError(f"{option}: must be positive, got {value}")
-    return LLMConfig(
+    config = LLMConfig(
         model=chosen, role_models=roles,
         base_url=base_url or table.get("base_url"),
         max_tokens=max_tokens or table.get("max_tokens"),
@@ -97,6 +97,14 @@ def load_config(model: str | None, role_models: dict[str, str | None], base_url:
         call_timeout=float(call_timeout or table.get("call_timeout", 60.0)),
         prices=prices,
     )
+    if config.max_cost is not None:  # a cost limit on a model without a price is no limit
+        for used in sorted({config.model, *roles.values()}):
+            if config.price(used) is None:
+                raise OptionError(
+                    f"--max-cost: no price is known for {used!r}, so its cost cannot be "
+                    f"counted; add [llm.prices] \"{used}\" = [input, output] (USD per million "
+                    f"tokens) to {config_file or 'mlwright.toml'}, or use --max-tokens")
+    return config
 
 
 def api_key(provider: str) -> str | None:
