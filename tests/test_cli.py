@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from mlwright.bench.grading import grade_submission
+from mlwright.journal import Journal
 from tests.conftest import mlwright
 
 
@@ -114,7 +115,6 @@ def _constant_accuracy(task_root: Path) -> float:
 
 
 def test_end_to_end_titanic(finished_titanic_run, tmp_path):
-    shared = Path(__file__).resolve().parents[2] / "shared" / "tasks" / "titanic"
     titanic, out = finished_titanic_run
     summary = (out / "stdout.txt").read_text()
     for words in ("validation accuracy", "ensemble:", "submission:", "report:"):
@@ -132,8 +132,18 @@ def test_end_to_end_titanic(finished_titanic_run, tmp_path):
     subprocess.run([sys.executable, out / "final" / "predict.py", titanic / "test.csv", again],
                    check=True)
     pd.testing.assert_frame_equal(pd.read_csv(again), submission)
-    if shared.exists():
-        assert grade_submission(shared, out / "final" / "submission.csv").score > _constant_accuracy(shared)
+    events = Journal(out / "journal.sqlite").events()
+    written = [e.payload for e in events if e.kind == "submission_written"]
+    assert written[0]["weights"] == {"constant": 1.0} and written[-1]["score"] > written[0]["score"]
+
+
+def test_titanic_submission_beats_the_constant_on_the_held_out_answers(finished_titanic_run):
+    shared = Path(__file__).resolve().parents[2] / "shared" / "tasks" / "titanic"
+    if not shared.exists():
+        pytest.skip(f"{shared} (the held-out answers) is not beside the checkout")
+    _, out = finished_titanic_run
+    graded = grade_submission(shared, out / "final" / "submission.csv")
+    assert graded.score > _constant_accuracy(shared)
 
 
 def test_killed_run_resumes_without_redoing_finished_runs(titanic, tmp_path):
@@ -162,6 +172,7 @@ def test_killed_run_resumes_without_redoing_finished_runs(titanic, tmp_path):
     assert "not finished" in (out / "final" / "report.html").read_text()
     with sqlite3.connect(journal) as db:
         finished_before = [r for (r,) in db.execute("SELECT run FROM events WHERE kind='run_finished'")]
+        last_seq = db.execute("SELECT max(seq) FROM events").fetchone()[0]
     started = time.monotonic()
     result = mlwright("resume", out)
     took = time.monotonic() - started
@@ -171,6 +182,14 @@ def test_killed_run_resumes_without_redoing_finished_runs(titanic, tmp_path):
         started_runs = [r for (r,) in db.execute("SELECT run FROM events WHERE kind='run_started'")]
     assert sessions == 2
     assert len(started_runs) == len(set(started_runs))  # no run id started twice
+    # ... nor the work of a finished run: the same candidate, action and parameters
+    events = Journal(journal).events()
+    work = {e.run: (e.candidate, e.payload["action"], json.dumps(e.payload["params"],
+                                                                 sort_keys=True))
+            for e in events if e.kind == "run_started"}
+    done_before = {work[run] for run in finished_before}
+    after = [work[e.run] for e in events if e.kind == "run_started" and e.seq > last_seq]
+    assert after and not done_before & set(after)
     assert took < 40  # spends what was left, not a fresh budget
     assert (out / "final" / "submission.csv").exists()
     shutil.rmtree(out)

@@ -22,7 +22,8 @@ def test_the_command_line_wins_over_the_file_and_roles_get_their_own_models(tmp_
     config = _load(toml, max_tokens=900)
     assert config.model == "openai:gpt-4o" and config.max_tokens == 900
     assert config.call_timeout == 12.0
-    assert config.model_for("coder") == "ollama:qwen" and config.model_for("tuner") == "openai:gpt-4o"
+    assert config.model_for("coder") == "ollama:qwen"
+    assert config.model_for("tuner") == "openai:gpt-4o"
     assert config.price("ollama:qwen") == (0.0, 0.0)
     assert _load(toml, model="anthropic:claude-haiku-4-5").model == "anthropic:claude-haiku-4-5"
 
@@ -53,4 +54,5 @@ def test_wrong_settings_are_one_line_errors_naming_the_option(tmp_path, titanic)
     bad.write_text('[llm]\nmodel = "openai:gpt-4o"\n[llm.prices]\n"openai:gpt-4o" = "cheap"\n')
     result = mlwright("run", titanic, "--brain", "llm", "--config", bad, "--budget", "10",
                       "--out", tmp_path / "run2", timeout=60)
-    assert result.returncode != 0 and "bad.toml" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode != 0 and "bad.toml" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -35,7 +35,7 @@ def test_models_worse_than_the_constant_never_replace_it(tmp_path):
     written = [p for k, p in events if k == "submission_written"]
     assert written[0]["weights"] == {"constant": 1.0}
     losses = [p["loss"] for p in written]
-    assert all(later < earlier for earlier, later in zip(losses, losses[1:])), losses
+    assert all(later < earlier for earlier, later in zip(losses, losses[1:], strict=False)), losses
     finished = [p["loss"] for k, p in events if k == "run_finished" and p["loss"] is not None]
     assert any(loss > losses[0] for loss in finished)  # some model did lose to the constant
     published = json.loads((out / "final" / "model" / "ensemble.json").read_text())

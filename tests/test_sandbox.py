@@ -1,4 +1,6 @@
 import os
+import socket
+import subprocess
 import sys
 
 from mlwright.workspace.sandbox import SandboxLimits, run_sandboxed
@@ -26,14 +28,25 @@ def test_memory_hog_is_stopped(tmp_path):
 
 
 def test_environment_is_scrubbed_and_network_is_closed(tmp_path, monkeypatch):
+    """Even a server on this machine's loopback is out of reach: an offline machine would pass
+    a test that only tried the internet."""
     monkeypatch.setenv("OPENAI_API_KEY", "sk-secret")
-    code = (
-        "import os, socket\n"
-        "print('KEY' if 'OPENAI_API_KEY' in os.environ else 'NOKEY')\n"
-        "try:\n    socket.create_connection(('1.1.1.1', 53), timeout=2); print('NET')\n"
-        "except OSError:\n    print('NONET')\n"
-    )
-    outcome = _run(tmp_path, code)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(4)
+        port = server.getsockname()[1]
+        reach = f"socket.create_connection(('127.0.0.1', {port}), timeout=2)"
+        code = (
+            "import os, socket\n"
+            "print('KEY' if 'OPENAI_API_KEY' in os.environ else 'NOKEY')\n"
+            f"try:\n    {reach}; print('NET')\n"
+            "except OSError:\n    print('NONET')\n"
+        )
+        reached = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                 timeout=30).stdout
+        assert "NET" in reached.split()  # the server answers a process outside the jail
+        outcome = _run(tmp_path, code)
     out = (tmp_path / "work" / "stdout.log").read_text()
+    assert outcome.network_isolated
     assert outcome.ok and "NOKEY" in out and "NONET" in out
     assert os.environ["OPENAI_API_KEY"] == "sk-secret"
