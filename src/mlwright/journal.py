@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+PULSE_SECONDS = 1.0
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -68,13 +70,43 @@ class Journal:
             rows = self._db.execute(query + " ORDER BY seq", args).fetchall()
         return [Event(s, t, k, c, r, json.loads(p)) for s, t, k, c, r, p in rows]
 
+    @property
+    def pulse_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".alive")
+
+    def keep_pulse(self) -> None:
+        """While this session lives, touch a file every PULSE_SECONDS: after a kill, its time
+        says when the session ended, where the last event may be long before (runs in flight
+        at the kill spent time that no event records)."""
+        self._pulse_stop = threading.Event()
+
+        def beat() -> None:
+            while not self._pulse_stop.is_set():
+                try:
+                    self.pulse_path.write_text(f"{time.time():.3f}")
+                except OSError:
+                    pass  # a full disk: the journal's own events still bound the time
+                self._pulse_stop.wait(PULSE_SECONDS)
+
+        threading.Thread(target=beat, name="journal-pulse", daemon=True).start()
+
+    def last_pulse(self) -> float | None:
+        try:
+            return float(self.pulse_path.read_text())
+        except (OSError, ValueError):
+            return None
+
     def close(self) -> None:
+        stop = getattr(self, "_pulse_stop", None)
+        if stop is not None:
+            stop.set()
         with self._lock:
             self._db.close()
 
 
-def elapsed_seconds(events: list[Event]) -> float:
-    """Wall time spent in all sessions so far: each session from its start to its last event."""
+def elapsed_seconds(events: list[Event], last_pulse: float | None = None) -> float:
+    """Wall time spent in all sessions so far: each session from its start to its last event,
+    the last one to its last pulse where that is later (Journal.keep_pulse)."""
     total, session_start, last = 0.0, None, None
     for event in events:
         if event.kind == "session_started":
@@ -83,7 +115,7 @@ def elapsed_seconds(events: list[Event]) -> float:
             session_start = event.ts
         last = event.ts
     if session_start is not None and last is not None:
-        total += last - session_start
+        total += max(last, last_pulse or last) - session_start
     return total
 
 

@@ -84,6 +84,7 @@ def start(task_dir: Path, out: Path, options: RunOptions, told: TaskOptions | No
     write_run_tables(paths, train, test)
     journal = Journal(paths.journal)
     journal.append("session_started", budget_seconds=options.budget_seconds, resumed=False)
+    journal.keep_pulse()
     journal.append("run_configured", budget_seconds=options.budget_seconds, seed=options.seed,
                    brain=options.brain, task_dir=str(Path(task_dir).resolve()),
                    executor=options.executor, ray_address=options.ray_address,
@@ -123,10 +124,11 @@ def resume(run_dir: Path, live: bool | None, started: float) -> SessionResult:
     configured = next((e.payload for e in events if e.kind == "run_configured"), None)
     if configured is None:
         raise RunStateError(f"{paths.journal}: no run_configured event; the run never started")
-    spent = elapsed_seconds(events)
+    spent = elapsed_seconds(events, journal.last_pulse())
     left = configured["budget_seconds"] - spent
     journal.append("session_started", budget_seconds=configured["budget_seconds"], resumed=True,
                    spent_seconds=round(spent, 2))
+    journal.keep_pulse()
     spec = TaskSpec.model_validate_json(paths.task.read_text())
     data_profile = DataProfile.model_validate_json(paths.profile.read_text())
     schema = FeatureSchema.model_validate_json(paths.schema.read_text())

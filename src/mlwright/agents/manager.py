@@ -93,7 +93,7 @@ class Manager:
         self.published_loss: float = setup.constant_loss
         self.ensemble_weights: dict[str, float] = {}
         self.pending_plans: list[Plan] = []
-        self.pending_fixes: list[tuple[str, Fix]] = []
+        self.pending_fixes: list[tuple[str, Fix]] = list(state.unfinished)
         self.inflight: dict[Future, RunRecord] = {}
         self.preps = Preparations(setup.paths)
         self.costs = CostModel(setup.ctx, setup.folds.shape[1], setup.refit)
@@ -478,7 +478,7 @@ class Manager:
                                     for name in ("train.py", "predict.py")})
         fix = self.coder.debug(failure)
         self.journal.append("debug_decided", candidate.candidate_id, record.run_id,
-                            **fix.model_dump(exclude={"files"}), edited=sorted(fix.files))
+                            **fix.model_dump(), edited=sorted(fix.files))  # files: for resume
         if fix.action == "retry":
             self.pending_fixes.append((candidate.candidate_id, fix))
             return

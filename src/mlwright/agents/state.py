@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from mlwright.agents.roles import Plan
+from mlwright.agents.roles import Fix, Plan
 from mlwright.journal import Event
 from mlwright.knowledge.costs import STOPPED_SHARE
 from mlwright.workspace.candidate import CandidateRepo
@@ -72,6 +72,8 @@ class CandidateState:
 class SearchState:
     candidates: dict[str, CandidateState] = field(default_factory=dict)
     runs: dict[str, RunRecord] = field(default_factory=dict)
+    # work an earlier session decided and did not finish: (candidate id, the fix to run)
+    unfinished: list[tuple[str, Fix]] = field(default_factory=list)
 
     def next_run_id(self) -> str:
         return f"r{len(self.runs) + 1:04d}"
@@ -125,4 +127,33 @@ class SearchState:
         for record in state.runs.values():
             if record.status == "running":
                 record.status = "abandoned"
+        state.unfinished = _unfinished(events, state)
         return state
+
+
+def _unfinished(events: list[Event], state: SearchState) -> list[tuple[str, Fix]]:
+    """What the last session left undone, to do first: a retry it decided and never started,
+    and a draft or fix its end cut short, run again as it was (else the candidate, counted as
+    tried, would never be drafted nor tuned)."""
+    decided: dict[str, tuple[int, Fix]] = {}
+    last_started: dict[str, int] = {}
+    for event in events:
+        if event.kind == "run_started":
+            last_started[event.candidate] = event.seq
+        elif event.kind == "debug_decided" and event.payload.get("action") == "retry":
+            fields = {k: v for k, v in event.payload.items() if k in Fix.model_fields}
+            decided[event.candidate] = (event.seq, Fix.model_validate(fields))
+    unfinished = []
+    for candidate_id, candidate in state.candidates.items():
+        if candidate.status != "active" or candidate.ok_runs():
+            continue
+        seq, fix = decided.get(candidate_id, (-1, None))
+        if fix is not None and seq > last_started.get(candidate_id, -1):
+            unfinished.append((candidate_id, fix))
+        elif candidate.runs and candidate.runs[-1].status == "abandoned" \
+                and candidate.runs[-1].action in ("draft", "debug"):
+            cut = candidate.runs[-1]
+            unfinished.append((candidate_id, Fix(
+                action="retry", params=cut.params, row_fraction=cut.row_fraction,
+                reason=f"{cut.run_id} was cut short by the end of the previous session")))
+    return unfinished
