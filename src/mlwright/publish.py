@@ -1,7 +1,8 @@
 """Writing final/: the submission, the chosen models with their weights, the standalone predictor.
 
-Called whenever a better ensemble appears; the model folder is swapped in by rename and the
-submission replaced atomically, so final/ always holds a complete, valid result.
+Called whenever a better ensemble appears. Each result is a complete folder, final/.versions/vN
+(models, ensemble.json, submission.csv); final/model is a link to it, swapped in one rename, and
+final/submission.csv a link through it: final/ always holds one complete, valid result.
 """
 
 from __future__ import annotations
@@ -105,47 +106,77 @@ class Publisher:
         self.sample_ids = sample_ids
 
     def publish(self, members: list[Member], test_predictions: np.ndarray, score: float | None) -> Path:
+        """Write a complete new version (models, ensemble.json, submission.csv) beside the
+        current one, then point final/model at it: one atomic rename of a link, so a kill at
+        any moment leaves the old result or the new one whole. final/submission.csv is a link
+        into final/model/, so the submission always belongs to the models beside it."""
         final = self.paths.final
-        final.mkdir(parents=True, exist_ok=True)
-        staging = final / ".model.next"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
+        versions = final / VERSIONS
+        versions.mkdir(parents=True, exist_ok=True)
+        current = final / "model"
+        if current.exists() and not current.is_symlink():  # a run folder from before versions
+            os.replace(current, versions / "v0000")
+            _point(current, Path(VERSIONS) / "v0000")
+        number = 1 + max((int(v.name[1:]) for v in versions.glob("v[0-9]*")
+                          if v.name[1:].isdigit()), default=0)
+        version = versions / f"v{number:04d}"
+        shutil.rmtree(version, ignore_errors=True)
+        version.mkdir()
         ensemble_members = []
         for member in members:
             if member.model_dir is None:
                 ensemble_members.append({"kind": "constant", "run": member.run_id,
                                          "weight": member.weight, "value": member.constant})
                 continue
-            _link_tree(member.model_dir, staging / member.run_id)
+            _link_tree(member.model_dir, version / member.run_id)
             ensemble_members.append({"kind": "model", "run": member.run_id,
                                      "weight": member.weight, "folder": member.run_id})
-        (staging / "ensemble.json").write_text(json.dumps(
+        (version / "ensemble.json").write_text(json.dumps(
             {"task": task_format(self.spec), "members": ensemble_members, "validation_score": score,
              "metric": self.spec.metric}, indent=1))
         source = resources.files("mlwright") / "submission_format.py"
-        (staging / "submission_format.py").write_text(source.read_text())
-        current, retired = final / "model", final / ".model.old"
-        shutil.rmtree(retired, ignore_errors=True)
-        if current.exists():
-            os.replace(current, retired)
-        os.replace(staging, current)
-        shutil.rmtree(retired, ignore_errors=True)
+        (version / "submission_format.py").write_text(source.read_text())
+        self._write_submission(test_predictions, version / "submission.csv")
+        _sync(version)
+        _point(current, Path(VERSIONS) / version.name)  # the swap
+        if not self.paths.submission.is_symlink():
+            _point(self.paths.submission, Path("model") / "submission.csv")
         predict_py = final / "predict.py"
         if not predict_py.exists():
             predict_py.write_text(_PREDICT_PY.format(name=self.spec.name))
-        return self._write_submission(test_predictions)
+        for old in versions.iterdir():
+            if old.name != version.name:
+                shutil.rmtree(old, ignore_errors=True)
+        return self.paths.submission
 
-    def _write_submission(self, test_predictions: np.ndarray) -> Path:
+    def _write_submission(self, test_predictions: np.ndarray, path: Path) -> None:
         table = format_submission(self.test, test_predictions, task_format(self.spec))
         id_column = self.spec.id_column
         if id_column and self.sample_ids is not None:
             ordered = table.set_index(id_column)
             if set(ordered.index) == set(self.sample_ids) and ordered.index.is_unique:
                 table = ordered.loc[self.sample_ids.to_numpy()].reset_index()
-        temporary = self.paths.submission.with_suffix(".csv.tmp")
-        write_csv(table, temporary)
-        os.replace(temporary, self.paths.submission)
-        return self.paths.submission
+        write_csv(table, path)
+
+
+VERSIONS = ".versions"  # final/.versions/vNNNN: the published one, and one being written
+
+
+def _point(link: Path, target: Path) -> None:
+    """Make LINK a symbolic link to TARGET (relative to LINK's folder) in one rename."""
+    temporary = link.with_name(f".{link.name}.next")
+    temporary.unlink(missing_ok=True)
+    os.symlink(target, temporary)
+    os.replace(temporary, link)
+
+
+def _sync(folder: Path) -> None:
+    """Flush a new version's files to disk before it is pointed at (a power cut must not
+    leave the link pointing at empty files)."""
+    for path in folder.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
 
 
 def write_csv(table: pd.DataFrame, path: Path) -> None:
