@@ -1,12 +1,14 @@
 """The submission file: written fast where Arrow can, always with what pandas would write."""
 
 import io
+import json
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from mlwright.publish import write_csv
+from tests.conftest import mlwright
 
 FRAMES = {
     "probabilities": pd.DataFrame({"id": ["a1", "a2", None], "x y": [0.25, np.nan, 1 / 3],
@@ -37,3 +39,36 @@ def test_a_submission_reads_back_as_pandas_would_have_written_it(name, tmp_path)
             assert np.allclose(pd.to_numeric(got, errors="coerce"), as_numbers, equal_nan=True)
         else:
             assert got.tolist() == want.tolist()
+
+
+def _models_kept(out) -> tuple[list[str], list[str], set[str]]:
+    """(ok runs best first, runs whose fitted models are on disk, the final ensemble's runs)."""
+    from mlwright.journal import Journal
+
+    events = Journal(out / "journal.sqlite").events()
+    finished = [e for e in events if e.kind == "run_finished" and e.payload["status"] == "ok"]
+    ranked = [e.run for e in sorted(finished, key=lambda e: e.payload["loss"])]
+    kept = [p.parent.name for p in out.glob("candidates/*/runs/*/model")]
+    ensemble = json.loads((out / "final" / "model" / "ensemble.json").read_text())
+    return ranked, kept, {m["run"] for m in ensemble["members"]}
+
+
+def test_only_models_that_can_still_join_an_ensemble_are_kept(finished_titanic_run):
+    from mlwright.agents.manager import ENSEMBLE_POOL
+
+    _, out = finished_titanic_run
+    ranked, kept, members = _models_kept(out)
+    assert members <= set(kept)
+    assert set(kept) <= set(ranked[:ENSEMBLE_POOL]) | members  # failed runs keep none
+    assert all((out / "candidates").glob(f"*/runs/{run}/oof.npy") for run in ranked)
+
+
+def test_keep_models_all_keeps_every_finished_runs_model(titanic, tmp_path):
+    out = tmp_path / "run"
+    result = mlwright("run", titanic, "--budget", "20", "--out", out, "--keep-models", "all")
+    assert result.returncode == 0, result.stderr[-2000:]
+    ranked, kept, _ = _models_kept(out)
+    assert ranked and set(ranked) <= set(kept)
+    bad = mlwright("run", titanic, "--budget", "20", "--out", tmp_path / "bad",
+                   "--keep-models", "some")
+    assert bad.returncode == 2 and "--keep-models" in bad.stderr and "Traceback" not in bad.stderr

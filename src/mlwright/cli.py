@@ -92,6 +92,9 @@ def run(
     time_column: str | None = TIME_COLUMN,
     task_type: str | None = TASK_TYPE,
     images: Path | None = IMAGES,
+    keep_models: str = typer.Option("best", help="best: keep the fitted models of runs that "
+                                    "could still join an ensemble (the rest keep predictions "
+                                    "and logs) | all: every run's."),
 ) -> None:
     """Build a model for TASK_DIR within the budget; write RUN_DIR/final/."""
     started = time.monotonic()
@@ -108,6 +111,8 @@ def run(
             llm = load_config(model, {"designer": designer_model, "coder": coder_model,
                                       "tuner": tuner_model}, base_url, max_tokens, max_cost,
                               call_timeout, config)
+        if keep_models not in ("best", "all"):
+            raise OptionError(f"--keep-models: unknown choice {keep_models!r}; use best or all")
         if executor not in ("local", "ray"):
             raise OptionError(f"--executor: unknown executor {executor!r}; use local or ray")
         if ray_address and executor != "ray":
@@ -121,7 +126,7 @@ def run(
         name = Path(task_dir).resolve().name
         run_dir = out or Path("runs") / f"{name}-{datetime.now():%Y%m%d-%H%M%S}"
         options = RunOptions(seconds, seed, brain, executor=executor, ray_address=ray_address,
-                             llm=llm)
+                             llm=llm, keep_models=keep_models)
         result = start(Path(task_dir), Path(run_dir).resolve(), options, told, started)
     except MlwrightError as exc:
         _fail(str(exc), 2)

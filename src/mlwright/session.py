@@ -57,6 +57,7 @@ class RunOptions:
     ray_address: str | None = None  # None with ray: start a local Ray instance
     llm: LLMConfig | None = None  # the LLM brain's models and budgets
     llm_models: dict[str, Any] | None = None  # role -> pydantic-ai model object (scripted tests)
+    keep_models: str = "best"  # best | all: whose fitted models stay on disk
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,8 @@ def start(task_dir: Path, out: Path, options: RunOptions, told: TaskOptions | No
     journal.append("run_configured", budget_seconds=options.budget_seconds, seed=options.seed,
                    brain=options.brain, task_dir=str(Path(task_dir).resolve()),
                    executor=options.executor, ray_address=options.ray_address,
-                   llm=options.llm.to_journal() if options.llm else None)
+                   llm=options.llm.to_journal() if options.llm else None,
+                   keep_models=options.keep_models)
     deadline = Deadline(started + options.budget_seconds)
     caller = make_caller(options, journal, deadline)
     if caller is not None:
@@ -144,7 +146,8 @@ def resume(run_dir: Path, live: bool | None, started: float) -> SessionResult:
                          executor=configured.get("executor", "local"),
                          ray_address=configured.get("ray_address"),
                          llm=LLMConfig.from_journal(configured["llm"])
-                         if configured.get("llm") else None)
+                         if configured.get("llm") else None,
+                         keep_models=configured.get("keep_models", "best"))
     deadline = Deadline(started + max(0.0, left))
     return _search(paths, journal, spec, data_profile, schema, train, test, folds,
                    encode_target(spec, train), options, deadline, state, started)
@@ -169,7 +172,7 @@ def _search(paths, journal, spec, data_profile, schema, train, test, folds, y, o
                         budget_seconds=options.budget_seconds, seed=options.seed, slots=slots,
                         threads=executor.threads_per_run, memory_mb=memory_mb,
                         constant_loss=selection.loss(selection.score(y[scored], constant_oof)),
-                        refit=needs_refit(folds))
+                        refit=needs_refit(folds), keep_all_models=options.keep_models == "all")
     with Progress(f"mlwright {spec.name} ({spec.metric})", live=options.live) as progress:
         brain = make_brain(options.brain, ctx, options.seed,
                            caller or make_caller(options, journal, deadline))

@@ -67,6 +67,7 @@ class SearchSetup:
     memory_mb: int
     constant_loss: float
     refit: bool  # fit one more model on all rows for the test predictions
+    keep_all_models: bool = False  # --keep-models all: no run's fitted models are deleted
 
 
 class Manager:
@@ -132,6 +133,7 @@ class Manager:
             if improved:
                 self.aggregate()
             self._drop_weak_models()
+        self._drop_weak_models()  # runs cancelled at the end
 
     def _put_floor_first(self) -> None:
         """Before anything ambitious, the cheapest strong recipe on as many rows as fit a small
@@ -571,6 +573,8 @@ class Manager:
         better runs). A forest's fold models can take a gigabyte: kept for every tuning run,
         they filled this machine's disk (70 GB) in one pass of the robustness suite.
         Predictions stay: the report reads them."""
+        if self.setup.keep_all_models:
+            return
         for record in self.state.out_of_reach(ENSEMBLE_POOL, set(self.ensemble_weights)):
             candidate = self.state.candidates[record.candidate_id]
             shutil.rmtree(candidate.repo.run_dir(record.run_id) / "model", ignore_errors=True)

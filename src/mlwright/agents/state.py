@@ -86,11 +86,13 @@ class SearchState:
         self.candidates[record.candidate_id].runs.append(record)
 
     def out_of_reach(self, kept: int, members: set[str]) -> list[RunRecord]:
-        """Runs that can no longer join an ensemble: failed ones, and those ranked below the
-        best `kept` (ranks only fill with better runs), unless a member of the current one."""
+        """Runs that can no longer join an ensemble: those that did not finish (failed,
+        cancelled, abandoned), and those ranked below the best `kept` (ranks only fill with
+        better runs), unless a member of the current one."""
         ranked = sorted(self.ok_runs(), key=lambda r: r.loss)
         beyond = [r for r in ranked[kept:] if r.run_id not in members]
-        return beyond + [r for r in self.runs.values() if r.status == "failed"]
+        return beyond + [r for r in self.runs.values()
+                         if r.status in ("failed", "cancelled", "abandoned")]
 
     def ok_runs(self) -> list[RunRecord]:
         return [r for r in self.runs.values() if r.status == "ok"]

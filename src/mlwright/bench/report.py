@@ -34,15 +34,17 @@ def _cell(value, digits: int = 4) -> str:
 def markdown_results(rows) -> str:
     """One Markdown table of bench rows (BenchRow or anything with the same attributes)."""
     header = ("| task | metric | score | plain baseline | beats baseline | beats constant "
-              "| first model s | wall s | budget s | peak MB (tree) | valid | medal | note |")
-    lines = [header, "|" + "---|" * 13]
+              "| first model s | wall s | budget s | peak MB (tree) | disk MB | valid | medal "
+              "| note |")
+    lines = [header, "|" + "---|" * 14]
     for row in rows:
         lines.append(
             f"| {row.task} | {row.metric or '–'} | {_cell(row.score)} | {_cell(row.baseline)} "
             f"| {_cell(row.beats_baseline)} | {_cell(getattr(row, 'beats_constant', None))} "
             f"| {_cell(getattr(row, 'first_model_s', None), 1)} "
             f"| {_cell(row.wall_s, 1)} | {_cell(row.budget_s, 0)} "
-            f"| {_cell(row.peak_mb, 0)} ({_cell(row.tree_peak_mb, 0)}) | {_cell(row.valid)} "
+            f"| {_cell(row.peak_mb, 0)} ({_cell(row.tree_peak_mb, 0)}) "
+            f"| {_cell(getattr(row, 'disk_mb', None), 0)} | {_cell(row.valid)} "
             f"| {row.medal or '–'} | {row.error or ('resumed' if row.resumed else '')} |"
         )
     return "\n".join(lines) + "\n"

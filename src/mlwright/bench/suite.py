@@ -50,6 +50,7 @@ class BenchRow:
     within_budget: bool | None = None
     peak_mb: float | None = None
     tree_peak_mb: float | None = None
+    disk_mb: float | None = None  # the run folder at its end (a file linked twice counts once)
     constant: float | None = None
     beats_constant: bool | None = None
     first_model_s: float | None = None  # when the first model-based submission was written
@@ -126,7 +127,24 @@ def run_task(task_root: Path, out: Path, options: BenchOptions) -> BenchRow:
         journal.close()
         first = first_model_seconds(events, None if resumed else measured.wall_s)
         row.first_model_s = None if first is None else round(first, 1)
+    row.disk_mb = round(folder_mb(run_dir), 1)
     return grade_row(row, task_root, run_dir / "final" / "submission.csv")
+
+
+def folder_mb(folder: Path) -> float:
+    """Megabytes of the files under FOLDER, each hard-linked file once, links not followed."""
+    seen, total = set(), 0
+    for root, _, names in os.walk(folder):
+        for name in names:
+            try:
+                stat = os.lstat(os.path.join(root, name))
+            except OSError:
+                continue
+            if (stat.st_dev, stat.st_ino) not in seen and not os.path.islink(
+                    os.path.join(root, name)):
+                seen.add((stat.st_dev, stat.st_ino))
+                total += stat.st_size
+    return total / 2**20
 
 
 def grade_row(row: BenchRow, task_root: Path, submission: Path) -> BenchRow:
