@@ -1,6 +1,8 @@
-"""A scripted OpenAI-compatible chat server on loopback: the real `openai:` provider path
-(HTTP, JSON, tool calls) runs against it; only the words are scripted. `reply(body)` gets each
-request's JSON and returns (status, body bytes); helpers build the usual answers."""
+"""A scripted chat server on loopback that speaks the OpenAI chat-completions protocol (the
+`openai:` and `ollama:` providers) and Anthropic's messages protocol (`anthropic:`): the real
+provider paths (HTTP, JSON, tool calls) run against it; only the words are scripted.
+`reply(body)` gets each request's JSON and returns (status, body bytes); the helpers below build
+the usual answers in whichever protocol the request came in."""
 
 from __future__ import annotations
 
@@ -8,6 +10,11 @@ import json
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def is_anthropic(body: dict) -> bool:
+    """Anthropic's requests carry the instructions apart and tools with an input_schema."""
+    return "system" in body or any("input_schema" in t for t in body.get("tools", []))
 
 
 def completion(body: dict, message: dict, finish: str = "stop") -> tuple[int, bytes]:
@@ -18,7 +25,19 @@ def completion(body: dict, message: dict, finish: str = "stop") -> tuple[int, by
     return 200, json.dumps(data).encode()
 
 
+def _anthropic_message(body: dict, content: list[dict], stop: str) -> tuple[int, bytes]:
+    data = {"id": "msg_1", "type": "message", "role": "assistant", "model": body["model"],
+            "content": content, "stop_reason": stop, "stop_sequence": None,
+            "usage": {"input_tokens": 50, "output_tokens": 20}}
+    return 200, json.dumps(data).encode()
+
+
 def tool_call(body: dict, name: str, arguments: str | dict) -> tuple[int, bytes]:
+    if is_anthropic(body):
+        if isinstance(arguments, str):  # arguments that are not JSON: a string where an
+            arguments = {"value": arguments}  # object belongs, as near as the protocol allows
+        return _anthropic_message(body, [{"type": "tool_use", "id": "toolu_1", "name": name,
+                                          "input": arguments}], "tool_use")
     if not isinstance(arguments, str):
         arguments = json.dumps(arguments)
     call = {"id": "call_1", "type": "function", "function": {"name": name, "arguments": arguments}}
@@ -26,14 +45,28 @@ def tool_call(body: dict, name: str, arguments: str | dict) -> tuple[int, bytes]
 
 
 def text(body: dict, words: str) -> tuple[int, bytes]:
+    if is_anthropic(body):
+        return _anthropic_message(body, [{"type": "text", "text": words}], "end_turn")
     return completion(body, {"content": words})
 
 
+def error(body: dict, status: int, message: str) -> tuple[int, bytes]:
+    if is_anthropic(body):
+        kind = "rate_limit_error" if status == 429 else "api_error"
+        return status, json.dumps({"type": "error", "error": {"type": kind,
+                                                              "message": message}}).encode()
+    kind = "rate_limit_exceeded" if status == 429 else "server_error"
+    return status, json.dumps({"error": {"message": message, "type": kind}}).encode()
+
+
 def tool_names(body: dict) -> list[str]:
-    return [t["function"]["name"] for t in body.get("tools", [])]
+    return [t["name"] if "name" in t else t["function"]["name"] for t in body.get("tools", [])]
 
 
 def system_text(body: dict) -> str:
+    if is_anthropic(body):
+        system = body.get("system", "")
+        return system if isinstance(system, str) else " ".join(b.get("text", "") for b in system)
     return " ".join(str(m.get("content")) for m in body.get("messages", [])
                     if m.get("role") in ("system", "developer"))
 
@@ -64,7 +97,13 @@ class ChatServer:
 
     @property
     def url(self) -> str:
+        """For the OpenAI and Ollama clients, which append /chat/completions."""
         return f"http://127.0.0.1:{self._http.server_port}/v1"
+
+    @property
+    def root(self) -> str:
+        """For the Anthropic client, which appends /v1/messages."""
+        return f"http://127.0.0.1:{self._http.server_port}"
 
     def __enter__(self) -> ChatServer:
         self._thread.start()

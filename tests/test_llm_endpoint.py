@@ -15,7 +15,14 @@ import pytest
 
 from mlwright.bench.grading import grade_submission
 from mlwright.journal import Journal
-from tests.chat_server import ChatServer, system_text, text, tool_call, tool_names
+from tests.chat_server import (
+    ChatServer,
+    is_anthropic,
+    system_text,
+    text,
+    tool_call,
+    tool_names,
+)
 
 pytest.importorskip("pydantic_ai")
 SHARED_TITANIC = Path(__file__).resolve().parents[2] / "shared" / "tasks" / "titanic"
@@ -23,12 +30,13 @@ SECRET = "sk-test-never-in-a-candidate-0123"
 FIT = "def fit_model(X, y, X_valid, y_valid, params, ctx):"
 
 
-def run_cli(task: Path, out: Path, url: str, budget: int, timeout: int = 300):
+def run_cli(task: Path, out: Path, url: str, budget: int, timeout: int = 300,
+            model: str = "openai:scripted"):
     env = {"PATH": "/usr/bin:/bin", "OPENAI_API_KEY": SECRET, "ANTHROPIC_API_KEY": SECRET}
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "mlwright", "run", str(task), "--budget",
                            str(budget), "--out", str(out), "--brain", "llm", "--model",
-                           "openai:scripted", "--base-url", url],
+                           model, "--base-url", url],
                           capture_output=True, text=True, env=env, timeout=timeout)
     return done, time.monotonic() - started
 
@@ -37,7 +45,11 @@ def turns(body: dict) -> int:
     return sum(1 for m in body["messages"] if m.get("role") == "assistant")
 
 
-def test_a_full_run_through_the_openai_provider_keeps_keys_from_candidates(titanic, tmp_path):
+@pytest.mark.parametrize("provider", ["openai", "anthropic", "ollama"])
+def test_a_full_run_through_each_provider_keeps_keys_from_candidates(provider, titanic,
+                                                                      tmp_path):
+    """The same scripted words over each provider's own protocol: OpenAI's chat completions,
+    Anthropic's messages, and Ollama's OpenAI-compatible endpoint (no key needed)."""
     spied = []
 
     def reply(body):
@@ -52,7 +64,7 @@ def test_a_full_run_through_the_openai_provider_keeps_keys_from_candidates(titan
                 {"recipe": "linear", "rationale": "a linear view"}]})
         if "steer the search" in instructions:
             prompt = " ".join(str(m.get("content")) for m in body["messages"]
-                              if m.get("role") == "user")
+                              if m.get("role") == "user")  # blocks, in Anthropic's
             return tool_call(body, "final_result",
                              {"candidate_id": re.findall(r"- (c\d+) ", prompt)[0]})
         if "tune one model" in instructions:
@@ -67,9 +79,11 @@ def test_a_full_run_through_the_openai_provider_keeps_keys_from_candidates(titan
 
     out = tmp_path / "run"
     with ChatServer(reply) as server:
-        done, _ = run_cli(titanic, out, server.url, 25)
+        url = server.root if provider == "anthropic" else server.url
+        done, _ = run_cli(titanic, out, url, 25, model=f"{provider}:scripted")
     assert done.returncode == 0, done.stderr[-2000:]
     assert "model calls:" in done.stdout
+    assert all(is_anthropic(body) == (provider == "anthropic") for body in server.requests)
     seen = list(out.glob("candidates/*/runs/*/env_seen.json"))
     assert seen  # the model's code ran, in the sandbox
     for path in seen:
