@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ from mlwright.leaderboard import write_leaderboard
 from mlwright.paths import RunPaths
 from mlwright.progress import Progress
 from mlwright.publish import Member, Publisher, constant_prediction
+from mlwright.run_lock import hold_run_folder, release_run_folder
 from mlwright.task.loading import locate_task, read_table
 from mlwright.task.metrics import get_metric, selection_metric
 from mlwright.task.options import TaskOptions
@@ -75,14 +77,21 @@ def start(task_dir: Path, out: Path, options: RunOptions, told: TaskOptions | No
           started: float) -> SessionResult:
     told = told or TaskOptions()
     paths = RunPaths(out)
+    created = not Path(out).exists()
+    hold_run_folder(out)
     if paths.journal.exists():
         raise RunStateError(f"{out}: already holds a run; continue it with `mlwright resume {out}`")
-    source = locate_task(task_dir, told, workdir=paths.inputs)
-    data = understand(source, told)
-    spec, train, test = data.spec, data.train, data.test
-    data_profile, schema = profile(spec, train, test)
-    paths.make()
-    write_run_tables(paths, train, test)
+    try:
+        source = locate_task(task_dir, told, workdir=paths.inputs)
+        data = understand(source, told)
+        spec, train, test = data.spec, data.train, data.test
+        data_profile, schema = profile(spec, train, test)
+        paths.make()
+        write_run_tables(paths, train, test)
+    except BaseException:
+        if created:  # a task refused leaves no folder behind
+            shutil.rmtree(out, ignore_errors=True)
+        raise
     journal = Journal(paths.journal)
     journal.append("session_started", budget_seconds=options.budget_seconds, resumed=False)
     journal.keep_pulse()
@@ -118,6 +127,8 @@ def start(task_dir: Path, out: Path, options: RunOptions, told: TaskOptions | No
 
 def resume(run_dir: Path, live: bool | None, started: float) -> SessionResult:
     paths = RunPaths(run_dir)
+    if paths.journal.exists():
+        hold_run_folder(run_dir)
     for required in (paths.journal, paths.task, paths.profile, paths.schema, paths.folds):
         if not required.exists():
             raise RunStateError(f"{run_dir}: not a resumable run folder ({required.name} missing)")
@@ -208,6 +219,7 @@ def _search(paths, journal, spec, data_profile, schema, train, test, folds, y, o
             f"best validation {spec.metric}: {score:.5f}; submission: {paths.submission}"
         )
     journal.close()
+    release_run_folder(paths.root)
     return SessionResult(paths.root, score, spec.metric, paths.submission,
                          time.monotonic() - started, ensemble, report)
 
