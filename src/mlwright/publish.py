@@ -50,7 +50,8 @@ def _member_module(folder):
     return module
 
 
-def predict(frame):
+def predict_raw(frame):
+    """The ensemble's blend: a value (or a probability) per row, or a column per class."""
     ensemble = json.loads((MODEL / "ensemble.json").read_text())
     total = 0.0
     for member in ensemble["members"]:
@@ -61,7 +62,12 @@ def predict(frame):
             folder = MODEL / member["folder"]
             part = _member_module(folder).predict_frame(frame, folder)
         total = total + member["weight"] * np.asarray(part, dtype="float64")
-    return format_submission(frame, total, ensemble["task"])
+    return total
+
+
+def predict(frame):
+    task = json.loads((MODEL / "ensemble.json").read_text())["task"]
+    return format_submission(frame, predict_raw(frame), task)
 
 
 def main(argv):
