@@ -192,6 +192,50 @@ def report(run_dir: Path = typer.Argument(..., help="A run folder, finished or k
 
 
 @app.command()
+def serve(
+    run_dir: Path = typer.Argument(..., help="A finished run folder."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+) -> None:
+    """Serve RUN_DIR's final model over HTTP: POST /predict, GET /health, GET /schema, /docs."""
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        _fail("serve needs FastAPI and uvicorn: pip install 'mlwright[serve]'", 2)
+    from mlwright.serve import serve as serve_model
+
+    try:
+        from mlwright.api import load
+
+        load(run_dir)  # a clear error before the server starts
+    except MlwrightError as exc:
+        _fail(str(exc), 2)
+    typer.echo(f"serving {Path(run_dir).resolve()} on http://{host}:{port} (docs at /docs)")
+    serve_model(Path(run_dir), host, port)
+
+
+@app.command()
+def export(
+    run_dir: Path = typer.Argument(..., help="A finished run folder."),
+    mlflow: Path = typer.Option(..., "--mlflow", help="Folder to write the MLflow model to "
+                                "(must not exist)."),
+) -> None:
+    """Export RUN_DIR's final model as an MLflow pyfunc model (mlflow.pyfunc.load_model)."""
+    try:
+        import mlflow as _  # noqa: F401
+    except ImportError:
+        _fail("export --mlflow needs MLflow: pip install 'mlwright[mlflow]'", 2)
+    from mlwright.mlflow_export import export_mlflow
+
+    try:
+        written = export_mlflow(Path(run_dir), mlflow)
+    except MlwrightError as exc:
+        _fail(str(exc), 2)
+    typer.echo(f"MLflow model: {written}")
+
+
+@app.command()
 def grade(
     task_root: Path = typer.Argument(..., help="Task folder with grade.json and private/answers.csv, "
                                      "or an MLE-bench competition folder."),
