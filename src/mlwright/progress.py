@@ -1,4 +1,5 @@
-"""What the user sees while a run goes: a live table on a terminal, plain lines when piped."""
+"""What the user sees while a run goes: a live table on a terminal or in a notebook, plain
+lines when piped."""
 
 from __future__ import annotations
 
@@ -28,8 +29,10 @@ class Progress:
 
     def __init__(self, title: str, live: bool | None = None, stream=None):
         self._stream = stream or sys.stdout
-        self._live_wanted = self._stream.isatty() if live is None else live
         self._console = Console(file=self._stream, highlight=False)
+        # a terminal or a notebook gets the live table; a pipe or a log gets lines
+        wanted = self._stream.isatty() or (stream is None and self._console.is_jupyter)
+        self._live_wanted = wanted if live is None else live
         self._lines: dict[str, RunLine] = {}
         self._title = title
         self._best: str = "none yet"
