@@ -18,6 +18,8 @@ def hold_run_folder(folder: Path) -> int:
     """Lock FOLDER (created if missing) for this process's lifetime; a clear error where it
     cannot be written or another mlwright process holds it. Returns the lock's descriptor."""
     folder = Path(folder)
+    if folder.resolve() in _held:  # this process already holds it (a run stopped by Ctrl-C,
+        return _held[folder.resolve()]  # resumed in the same notebook)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
