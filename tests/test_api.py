@@ -1,8 +1,10 @@
 """mlwright from Python: build from frames or a folder, load the model, predict the same
 numbers as final/predict.py; mistakes are typed errors with the command line's message."""
 
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -71,3 +73,23 @@ def test_importing_mlwright_loads_nothing_heavy():
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True).stdout.strip()
     assert loaded == "[]"
+
+
+def test_a_build_stopped_by_ctrl_c_is_resumed_from_python(tmp_path):
+    out = tmp_path / "run"
+    code = ("import pandas as pd, mlwright\n"
+            f"train = pd.read_csv({str(TITANIC / 'train.csv')!r})\n"
+            f"test = pd.read_csv({str(TITANIC / 'test.csv')!r})\n"
+            f"mlwright.build(train, test, target='Survived', budget=30, out={str(out)!r}, "
+            "live=False)\n")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list(out.glob("candidates/*/runs/*/oof.npy")):
+        time.sleep(0.2)
+    child.send_signal(signal.SIGINT)  # what Ctrl-C sends
+    _, stderr = child.communicate(timeout=120)
+    assert child.returncode != 0 and "KeyboardInterrupt" in stderr
+    resumed = mlwright.resume(out, live=False)
+    assert resumed.score is not None
+    assert len(pd.read_csv(resumed.submission)) == len(pd.read_csv(TITANIC / "test.csv"))

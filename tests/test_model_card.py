@@ -21,4 +21,5 @@ def test_every_run_writes_a_model_card_that_matches_what_it_published(finished_t
     assert "`Pclass`" in given and "`Survived`" not in given
     assert f"python {out}/final/predict.py NEW.csv OUT.csv" in card
     assert f'mlwright.load("{out}")' in card and "predict_proba" in card
+    assert f"mlwright serve {out}" in card
     assert "has not finished" not in card

@@ -73,7 +73,9 @@ def render_card(data: ReportData) -> str:
               f'model = mlwright.load("{run}")',
               "model.predict(frame)        # the submission's values",
               *(["model.predict_proba(frame)  # one column per class"] if spec.classes else []),
-              "```", ""]
+              "```", "",
+              "Over HTTP (the [serve] extra): `mlwright serve " f"{run}" "`, then POST JSON "
+              "records or CSV rows to `/predict`; `/docs` describes it.", ""]
     return "\n".join(lines)
 
 
