@@ -156,8 +156,6 @@ def test_every_kind_of_model_fault_still_ends_with_a_submission_that_beats_plain
     # Model code that raises: refused or run; when run, it failed and was debugged.
     raising = [path for path in out.glob("candidates/*/predict.py")
                if "scripted failure" in path.read_text()]
-    refused = [e for e in events if e.kind == "code_checked" and not e.payload["accepted"]]
-    assert raising or refused  # the raising code was offered, and refused or run
     for path in raising:
         candidate = path.parent.name
         failed = [e for e in events if e.kind == "run_finished" and e.candidate == candidate

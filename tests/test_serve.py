@@ -85,8 +85,7 @@ def test_bad_requests_are_4xx_naming_the_problem(server):
         (b"[1, 2]", "application/json", 400, "records"),
         (json.dumps([{k: v for k, v in record.items() if k != "Age"}]).encode(),
          "application/json", 422, "Age"),
-        (json.dumps([{**record, "Fare": "expensive"}]).encode(), "application/json", 422,
-         "Fare"),
+        (json.dumps([{**record, "Age": "old"}]).encode(), "application/json", 422, "Age"),
     ]
     for body, kind, status, words in cases:
         got, answer = _call(f"{url}/predict", body, kind)
@@ -98,8 +97,13 @@ def test_bad_requests_are_4xx_naming_the_problem(server):
     with socket.create_connection((host, int(port)), timeout=30) as raw:
         raw.sendall(b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                     b"Content-Length: 200000000\r\n\r\n[")
-        reply = raw.recv(65536).decode()
-    assert reply.startswith("HTTP/1.1 413") and "MB" in reply
+        reply = b""
+        while b"}" not in reply.partition(b"\r\n\r\n")[2]:  # headers, then the JSON body
+            part = raw.recv(65536)
+            if not part:
+                break
+            reply += part
+    assert reply.startswith(b"HTTP/1.1 413") and b"MB" in reply
     assert _call(f"{url}/health")[0] == 200  # still serving
 
 
@@ -117,7 +121,7 @@ def test_the_mlflow_model_predicts_what_final_predict_py_writes(finished_titanic
     exported = mlwright("export", out, "--mlflow", tmp_path / "mlflow-model")
     assert exported.returncode == 0, exported.stderr[-2000:]
     loaded = mlflow.pyfunc.load_model(str(tmp_path / "mlflow-model"))
-    test = pd.read_csv(task / "test.csv")
+    test = pd.read_csv(task / "test.csv", dtype={"PassengerId": str})  # ids are text
     predicted = loaded.predict(test)
     written = pd.read_csv(out / "final" / "submission.csv")
     assert predicted["Survived"].astype(str).tolist() == written["Survived"].astype(str).tolist()

@@ -42,6 +42,7 @@ def test_few_rows_are_validated_on_repeated_shuffles():
     assert small.repeats == 3 and small.n_folds == 15 and "repeated 3 times" in small.reason
     assert choose_scheme(_spec(), REPEAT_ROWS, 100, 120).repeats == 1
     assert choose_scheme(_spec("regression"), 300, 100, 120).scheme == "kfold"
+    assert choose_scheme(_spec(), 300, 100, 30).repeats == 1  # drafts first on a short budget
     images = _spec()
     images.files.train_images = Path("/images")  # a network's epochs fit its fold's time
     assert choose_scheme(images, 300, 100, 120).repeats == 1

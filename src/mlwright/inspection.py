@@ -73,7 +73,8 @@ def inspect_task(task_dir: Path, options: TaskOptions, budget_seconds: float) ->
         _row("metric", decided.get("metric"), f"{metric.name} ({metric.direction} is better)"),
         _row("submission", decided.get("submission"), ", ".join(spec.submission_columns)),
         _row("time", decided.get("time"), spec.time.label if spec.time else "-"),
-        Row("folds", f"{plan.scheme} x {plan.n_folds}", why=plan.reason),
+        Row("folds", f"{plan.scheme} x {plan.n_folds // plan.repeats}"
+                     + (f", {plan.repeats} repeats" if plan.repeats > 1 else ""), why=plan.reason),
         Row("features", f"{schema.feature_count}: {len(schema.numeric)} numeric, "
                         f"{len(schema.categorical)} categorical, {len(schema.datetime)} date, "
                         f"{len(schema.text)} text" + (f", images {schema.image_size[0]}x"

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from fastapi import FastAPI, Request  # at module level: FastAPI resolves the annotations here
+from fastapi.responses import JSONResponse
 
 from mlwright.api import Model, load
 from mlwright.errors import MlwrightError
@@ -98,9 +100,6 @@ def conform(rows: pd.DataFrame, columns: list[dict[str, Any]]) -> tuple[pd.DataF
 
 
 def make_app(run_dir: Path):
-    from fastapi import FastAPI, Request
-    from fastapi.responses import JSONResponse
-
     run_dir = Path(run_dir).resolve()
     model = load(run_dir)
     columns = expected_columns(run_dir, model)

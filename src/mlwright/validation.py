@@ -24,6 +24,7 @@ HOLDOUT_ROWS = 100_000
 # fits a run; on this few rows a fit of a table costs less than starting its process.
 REPEAT_ROWS = 1000
 REPEATS = 3
+REPEAT_MIN_BUDGET = 60.0  # below a minute, drafts of more recipes come first
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,8 @@ def choose_scheme(spec: TaskSpec, rows: int, test_rows: int, budget_seconds: flo
     if budget_seconds < 300 and work > 150_000:
         n_folds = 3
     # not for images: a network sizes its epochs to its fold's time, a third of it each
-    repeats = REPEATS if rows < REPEAT_ROWS and spec.files.train_images is None else 1
+    repeats = REPEATS if (rows < REPEAT_ROWS and budget_seconds >= REPEAT_MIN_BUDGET
+                          and spec.files.train_images is None) else 1
     again = f", repeated {repeats} times on {rows} rows" if repeats > 1 else ""
     if spec.is_classification:
         return ValidationPlan("stratified_kfold", n_folds * repeats,
