@@ -144,19 +144,28 @@ class Model:
 
     def predict(self, frame: pd.DataFrame) -> pd.Series:
         """What the submission's target column would hold for these rows."""
-        table = self._predictor.predict(self._checked(frame))
-        target = self._task["target"]
-        if target in table.columns:
-            return table[target].rename(target)
-        proba = self.predict_proba(frame)  # a submission of class columns: the likeliest class
-        return pd.Series(proba.columns[proba.to_numpy().argmax(axis=1)], name=target)
+        return self.predict_both(frame)[0]
 
     def predict_proba(self, frame: pd.DataFrame) -> pd.DataFrame:
         """One column per class (named by class), rows summing to one."""
-        classes = self.classes_
-        if classes is None:
+        if self.classes_ is None:
             raise RunStateError(f"{self.run_dir}: a regression model has no probabilities")
-        raw = np.asarray(self._predictor.predict_raw(self._checked(frame)), dtype="float64")
+        return self.predict_both(frame)[1]
+
+    def predict_both(self, frame: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame | None]:
+        """predict and predict_proba (None for regression) from one pass of the ensemble."""
+        frame = self._checked(frame)
+        raw = np.asarray(self._predictor.predict_raw(frame), dtype="float64")
+        table = self._predictor.format_submission(frame, raw, self._task)
+        proba = None if self.classes_ is None else self._proba(raw)
+        target = self._task["target"]
+        if target in table.columns:
+            return table[target].rename(target), proba
+        # a submission of class columns: the likeliest class
+        return pd.Series(proba.columns[proba.to_numpy().argmax(axis=1)], name=target), proba
+
+    def _proba(self, raw: np.ndarray) -> pd.DataFrame:
+        classes = self.classes_
         if raw.ndim == 1:
             raw = np.column_stack([1.0 - raw, raw])
         raw = np.clip(raw, 0.0, None)

@@ -43,11 +43,18 @@ sys.path.insert(0, str(MODEL))
 from submission_format import format_submission  # noqa: E402
 
 
+_MODULES = {{}}  # member folder -> its loaded predict.py: a server loads each model once
+
+
 def _member_module(folder):
-    spec = importlib.util.spec_from_file_location("member_" + folder.name, folder / "predict.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    key = str(folder.resolve())
+    if key not in _MODULES:
+        spec = importlib.util.spec_from_file_location("member_" + folder.name,
+                                                      folder / "predict.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _MODULES[key] = module
+    return _MODULES[key]
 
 
 def predict_raw(frame):

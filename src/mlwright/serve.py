@@ -133,8 +133,7 @@ def make_app(run_dir: Path):
                               model._task.get("id_column"))
             rows, notes = conform(rows, columns)
             try:
-                predicted = model.predict(rows)
-                proba = model.predict_proba(rows) if classes is not None else None
+                predicted, proba = model.predict_both(rows)
             except (MlwrightError, ValueError, TypeError, KeyError) as exc:
                 raise BadRequest(422, f"could not predict these rows: {exc}") from None
         except BadRequest as bad:

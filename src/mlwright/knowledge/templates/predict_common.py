@@ -389,15 +389,24 @@ def fit_target(y, ctx):
     return y
 
 
+_LOADED = {}  # model folder -> (meta, fitted models)
+
+
 def predict_frame(frame, model_dir=None):
     """Average of the fold models' predictions for the rows of `frame` (raw CSV columns)."""
     model_dir = Path(model_dir or Path(__file__).resolve().parent)
-    meta = json.loads((model_dir / "meta.json").read_text())
+    key = str(model_dir.resolve())
+    if key not in _LOADED:  # read once per process: a server predicts many times
+        meta = json.loads((model_dir / "meta.json").read_text())
+        models = []
+        for name in meta["predictors"]:
+            with open(model_dir / name, "rb") as handle:
+                models.append(pickle.load(handle))
+        _LOADED[key] = (meta, models)
+    meta, models = _LOADED[key]
     X = build_features(frame, meta["schema"], meta["state"])
     total = None
-    for name in meta["predictors"]:
-        with open(model_dir / name, "rb") as handle:
-            model = pickle.load(handle)
+    for model in models:
         part = canonical_output(predict_model(model, X, meta["ctx"]), meta["ctx"])
         total = part if total is None else total + part
     return total / len(meta["predictors"])
