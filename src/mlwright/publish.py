@@ -121,8 +121,9 @@ class Publisher:
     def publish(self, members: list[Member], test_predictions: np.ndarray, score: float | None) -> Path:
         """Write a complete new version (models, ensemble.json, submission.csv) beside the
         current one, then point final/model at it: one atomic rename of a link, so a kill at
-        any moment leaves the old result or the new one whole. final/submission.csv is a link
-        into final/model/, so the submission always belongs to the models beside it."""
+        any moment leaves the old result or the new one whole (a power cut is another matter:
+        nothing is fsynced, which would slow every publish on a busy disk). final/submission.csv
+        is a link into final/model/, so the submission always belongs to the models beside it."""
         final = self.paths.final
         versions = final / VERSIONS
         versions.mkdir(parents=True, exist_ok=True)
@@ -150,7 +151,6 @@ class Publisher:
         source = resources.files("mlwright") / "submission_format.py"
         (version / "submission_format.py").write_text(source.read_text())
         self._write_submission(test_predictions, version / "submission.csv")
-        _sync(version)
         _point(current, Path(VERSIONS) / version.name)  # the swap
         if not self.paths.submission.is_symlink():
             _point(self.paths.submission, Path("model") / "submission.csv")
@@ -181,15 +181,6 @@ def _point(link: Path, target: Path) -> None:
     temporary.unlink(missing_ok=True)
     os.symlink(target, temporary)
     os.replace(temporary, link)
-
-
-def _sync(folder: Path) -> None:
-    """Flush a new version's files to disk before it is pointed at (a power cut must not
-    leave the link pointing at empty files)."""
-    for path in folder.rglob("*"):
-        if path.is_file() and not path.is_symlink():
-            with open(path, "rb") as handle:
-                os.fsync(handle.fileno())
 
 
 def write_csv(table: pd.DataFrame, path: Path) -> None:
