@@ -137,6 +137,11 @@ class Model:
                                           dtype=object)
 
     @property
+    def task(self) -> dict[str, Any]:
+        """How its submissions are shaped: id column, target, submission kind, classes."""
+        return dict(self._task)
+
+    @property
     def classes_(self) -> np.ndarray | None:
         """The class values, in the order of predict_proba's columns (None: regression)."""
         classes = self._task.get("classes") or []

@@ -72,7 +72,7 @@ def export_mlflow(run_dir: Path, out: Path) -> Path:
     kinds = {c.name: (c.kind, c.dtype) for c in profile.columns}
     inputs = Schema([ColSpec(_mlflow_type(*kinds.get(name, ("text", "object"))), str(name))
                      for name in model.feature_names_in_])
-    task = model._task
+    task = model.task
     outputs = []
     if task.get("id_column"):
         outputs.append(ColSpec(_mlflow_type(*kinds.get(task["id_column"], ("text", "object"))),

@@ -114,7 +114,7 @@ def make_app(run_dir: Path):
 
     @app.get("/schema")
     def schema() -> dict[str, Any]:
-        return {"columns": columns, "target": model._task["target"],
+        return {"columns": columns, "target": model.task["target"],
                 "classes": None if classes is None else [str(c) for c in classes]}
 
     @app.post("/predict")
@@ -130,7 +130,7 @@ def make_app(run_dir: Path):
                 if len(body) > MAX_BODY_BYTES:
                     raise BadRequest(413, f"body is over the {MAX_BODY_BYTES // 2**20} MB limit")
             rows = parse_rows(bytes(body), request.headers.get("content-type", ""),
-                              model._task.get("id_column"))
+                              model.task.get("id_column"))
             rows, notes = conform(rows, columns)
             try:
                 predicted, proba = model.predict_both(rows)
