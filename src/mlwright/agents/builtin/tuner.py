@@ -19,6 +19,10 @@ def _distribution(param: Param):
     return optuna.distributions.CategoricalDistribution(list(param.choices))
 
 
+# Asks before a repeat is accepted: a space with few points may hold nothing new.
+ASKS_FOR_NEW = 8
+
+
 class BuiltinTuner:
     def __init__(self, ctx: RecipeContext, seed: int):
         import optuna
@@ -49,11 +53,25 @@ class BuiltinTuner:
     def suggest(self, candidate_id: str) -> dict[str, Any] | None:
         if not self.has_space(candidate_id):
             return None
-        trial = self._studies[candidate_id].ask(
-            {name: dist for name, (_, dist) in self._spaces[candidate_id].items()}
-        )
+        study = self._studies[candidate_id]
+        space = {name: dist for name, (_, dist) in self._spaces[candidate_id].items()}
+        for _ in range(ASKS_FOR_NEW):
+            trial = study.ask(space)
+            known = self._known_loss(candidate_id, trial.params)
+            if known is None:
+                break
+            # Already run (a resumed study's seeded start repeats the first session's draws, and
+            # a small space repeats itself): record the known result and ask again.
+            study.tell(trial, known)
         self._pending[candidate_id].append(trial)
         return {**self._defaults[candidate_id], **trial.params}
+
+    def _known_loss(self, candidate_id: str, params: dict[str, Any]) -> float | None:
+        """The loss of a finished trial with exactly these params, if there is one."""
+        for trial in self._studies[candidate_id].get_trials(deepcopy=False):
+            if trial.state.is_finished() and trial.value is not None and trial.params == params:
+                return trial.value
+        return None
 
     def observe(self, candidate_id: str, params: dict[str, Any], loss: float | None) -> None:
         """Tell the study how a run with these params did (loss None = failed)."""
