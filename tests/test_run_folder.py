@@ -1,11 +1,17 @@
 """The run folder (--out) as users get it wrong: one that cannot be written, one that holds
-another run, one another process is working in. Each ends in one line, and nothing is lost."""
+another run, one another process is working in, a disk that fills up. Each ends in one line,
+and nothing is lost."""
 
+import errno
+import io
+import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from tests.conftest import mlwright
 
@@ -53,3 +59,44 @@ def test_a_second_process_in_a_busy_run_folder_is_refused_and_the_first_goes_on(
     # ... and once it has ended, the folder holds a finished run, not a free one
     _one_line_error(mlwright("run", titanic, "--budget", "10", "--out", out),
                     "already holds a run", "mlwright resume")
+
+
+def _private_mount_namespace() -> list[str] | None:
+    """`unshare` into a mount namespace where a tmpfs can be mounted, or None where refused."""
+    for command in (["unshare", "-m"], ["unshare", "-rm"]):
+        try:
+            probe = subprocess.run([*command, "sh", "-c", "mount -t tmpfs -o size=1m tmpfs /mnt"],
+                                   capture_output=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if probe.returncode == 0:
+            return command
+    return None
+
+
+def test_a_full_disk_stops_the_run_in_one_line_and_resume_continues_it(titanic, tmp_path):
+    namespace = _private_mount_namespace()
+    if namespace is None:
+        pytest.skip("no mount namespace here to make a small disk in")
+    mount, report = tmp_path / "small-disk", tmp_path / "report.json"
+    mount.mkdir()
+    helper = Path(__file__).with_name("disk_full_helper.py")
+    done = subprocess.run([*namespace, sys.executable, str(helper), str(titanic), str(mount),
+                           str(report)], capture_output=True, text=True, timeout=600,
+                          cwd=Path(__file__).parents[1])
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(report.read_text())
+    stopped, resumed = seen["stopped"], seen["resumed"]
+    assert stopped["filled_errno"] == errno.ENOSPC
+    assert stopped["rc"] == 2, stopped["stderr"][-3000:]
+    lines = [line for line in stopped["stderr"].splitlines() if line.strip()]
+    assert len(lines) == 1 and "disk is full" in lines[0] and "mlwright resume" in lines[0], \
+        stopped["stderr"][-3000:]
+    ids = pd.read_csv(titanic / "test.csv")["PassengerId"].tolist()
+    for submission in (stopped["submission"], resumed["submission"]):
+        table = pd.read_csv(io.StringIO(submission))
+        assert table["PassengerId"].tolist() == ids and table["Survived"].notna().all()
+    assert seen["integrity"] == "ok"
+    assert resumed["rc"] == 0, resumed["stderr"]
+    assert seen["sessions_ended"] == 1  # the resumed session ended the run
+    assert set(seen["finished_before"]) <= set(seen["finished_after"])  # nothing lost

@@ -15,3 +15,7 @@ class OptionError(MlwrightError):
 
 class RunStateError(MlwrightError):
     """A run folder is missing, incomplete or belongs to another version."""
+
+
+class DiskFullError(MlwrightError):
+    """The disk under the run folder filled up: the run stops, resumable once space is freed."""

@@ -23,6 +23,7 @@ from mlwright.agents.llm.config import LLMConfig
 from mlwright.agents.manager import Manager, SearchSetup
 from mlwright.agents.state import SearchState
 from mlwright.budget import Deadline
+from mlwright.disk_full import stop_when_disk_full
 from mlwright.errors import RunStateError
 from mlwright.execution.local import LocalExecutor
 from mlwright.journal import Journal, elapsed_seconds
@@ -75,6 +76,17 @@ class SessionResult:
 
 def start(task_dir: Path, out: Path, options: RunOptions, told: TaskOptions | None,
           started: float) -> SessionResult:
+    with stop_when_disk_full(Path(out), RunPaths(out).submission):
+        return _start(task_dir, out, options, told, started)
+
+
+def resume(run_dir: Path, live: bool | None, started: float) -> SessionResult:
+    with stop_when_disk_full(Path(run_dir), RunPaths(run_dir).submission):
+        return _resume(run_dir, live, started)
+
+
+def _start(task_dir: Path, out: Path, options: RunOptions, told: TaskOptions | None,
+           started: float) -> SessionResult:
     told = told or TaskOptions()
     paths = RunPaths(out)
     created = not Path(out).exists()
@@ -125,7 +137,7 @@ def start(task_dir: Path, out: Path, options: RunOptions, told: TaskOptions | No
                    deadline, SearchState(), started, caller)
 
 
-def resume(run_dir: Path, live: bool | None, started: float) -> SessionResult:
+def _resume(run_dir: Path, live: bool | None, started: float) -> SessionResult:
     paths = RunPaths(run_dir)
     if paths.journal.exists():
         hold_run_folder(run_dir)
