@@ -3,6 +3,7 @@ loopback): one full run with a well-behaved model, and the issue's bar, a model 
 answers every call with a fault."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -33,6 +34,8 @@ FIT = "def fit_model(X, y, X_valid, y_valid, params, ctx):"
 def run_cli(task: Path, out: Path, url: str, budget: int, timeout: int = 300,
             model: str = "openai:scripted"):
     env = {"PATH": "/usr/bin:/bin", "OPENAI_API_KEY": SECRET, "ANTHROPIC_API_KEY": SECRET}
+    if "PYTHONPATH" in os.environ:  # the code under test, where it is not the installed one
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "mlwright", "run", str(task), "--budget",
                            str(budget), "--out", str(out), "--brain", "llm", "--model",
@@ -134,8 +137,16 @@ def test_every_kind_of_model_fault_still_ends_with_a_submission_that_beats_plain
     if not SHARED_TITANIC.exists():
         pytest.skip(f"{SHARED_TITANIC} is not beside the checkout")
     calls = count()
+    raising_sent = []
 
     def reply(body):
+        coding = "replace_in_file" in tool_names(body)
+        if coding and turns(body) == 0 and not raising_sent:
+            raising_sent.append("edited")  # the first time the coder can edit: code that raises
+            return faulty(body, "raising_code")
+        if coding and turns(body) == 1 and raising_sent == ["edited"]:
+            raising_sent.append("handed in")  # ... and hands it in
+            return tool_call(body, "final_result", {"summary": "fits, then raises"})
         return faulty(body, FAULTS[next(calls) % len(FAULTS)])
 
     out = tmp_path / "run"
@@ -156,9 +167,13 @@ def test_every_kind_of_model_fault_still_ends_with_a_submission_that_beats_plain
     assert "launch_rockets" in corrected, corrected  # a tool that does not exist
     assert "json" in corrected.lower(), corrected  # arguments that are not JSON
     assert any(e.kind == "model_paused" for e in events)  # the run stopped waiting on it
-    # Model code that raises: refused or run; when run, it failed and was debugged.
+    # Model code that raises was handed in: refused by its check, or run, failed and debugged.
+    assert raising_sent == ["edited", "handed in"], raising_sent
+    refused = [e for e in events if e.kind == "code_checked" and not e.payload["accepted"]
+               and "scripted failure" in e.payload["message"]]
     raising = [path for path in out.glob("candidates/*/predict.py")
                if "scripted failure" in path.read_text()]
+    assert refused or raising
     for path in raising:
         candidate = path.parent.name
         failed = [e for e in events if e.kind == "run_finished" and e.candidate == candidate

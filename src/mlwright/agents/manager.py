@@ -327,7 +327,9 @@ class Manager:
                                  f"{scored.score:.5f} on a sample of rows")
             except InvalidOutput as exc:
                 verdict = (False, f"not accepted: {exc}")
-        self.journal.append("code_checked", accepted=verdict[0], message=verdict[1][:500],
+        message = verdict[1] if len(verdict[1]) <= 500 else \
+            f"{verdict[1].splitlines()[0]}\n...\n{verdict[1][-400:]}"  # a traceback ends in its why
+        self.journal.append("code_checked", accepted=verdict[0], message=message,
                             seconds=round(outcome.wall_seconds, 2), folder=folder.name)
         return verdict
 
