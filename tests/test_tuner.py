@@ -34,7 +34,7 @@ def test_a_resumed_study_does_not_repeat_finished_trials(ctx, recipe):
         finished.append(params)
     # a resume: a new tuner, seeded alike, is told the finished runs before it is asked
     again = _tuner(ctx, recipe)
-    for params, loss in zip(finished, (0.5, 0.4, 0.45)):
+    for params, loss in zip(finished, (0.5, 0.4, 0.45), strict=True):
         again.observe("c1", params, loss)
     proposed = [again.suggest("c1") for _ in range(3)]
     assert not [p for p in proposed if p in finished]

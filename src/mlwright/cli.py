@@ -95,6 +95,9 @@ def run(
     keep_models: str = typer.Option("best", help="best: keep the fitted models of runs that "
                                     "could still join an ensemble (the rest keep predictions "
                                     "and logs) | all: every run's."),
+    unsafe_no_jail: bool = typer.Option(False, "--unsafe-no-jail", help="Let model-written "
+                                        "code run where no jail can be made (it can then read "
+                                        "and write what you can)."),
 ) -> None:
     """Build a model for TASK_DIR within the budget; write RUN_DIR/final/."""
     started = time.monotonic()
@@ -126,7 +129,7 @@ def run(
         name = Path(task_dir).resolve().name
         run_dir = out or Path("runs") / f"{name}-{datetime.now():%Y%m%d-%H%M%S}"
         options = RunOptions(seconds, seed, brain, executor=executor, ray_address=ray_address,
-                             llm=llm, keep_models=keep_models)
+                             llm=llm, keep_models=keep_models, unsafe_no_jail=unsafe_no_jail)
         result = start(Path(task_dir), Path(run_dir).resolve(), options, told, started)
     except MlwrightError as exc:
         _fail(str(exc), 2)
@@ -177,6 +180,20 @@ def resume(run_dir: Path = typer.Argument(..., help="A run folder that was inter
     except MlwrightError as exc:
         _fail(str(exc), 2)
     _summary(result)
+
+
+@app.command()
+def doctor() -> None:
+    """What isolation this machine gives candidate code, layer by layer."""
+    from mlwright.workspace.isolation import isolation_layers
+
+    layers = isolation_layers()
+    width = max(len(layer.name) for layer in layers)
+    for layer in layers:
+        typer.echo(f"{layer.name:<{width}}  {'yes' if layer.present else 'NO ':<3}  "
+                   f"{layer.detail}")
+    if not all(layer.present for layer in layers):
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -66,5 +66,5 @@ class RunPaths:
         return self.final / "leaderboard.csv"
 
     def make(self) -> None:
-        for folder in (self.root, self.root / "data", self.candidates, self.final):
+        for folder in (self.root, self.root / "data", self.candidates, self.final, self.cache):
             folder.mkdir(parents=True, exist_ok=True)

@@ -23,8 +23,8 @@ from mlwright.agents.llm.config import LLMConfig
 from mlwright.agents.manager import Manager, SearchSetup
 from mlwright.agents.state import SearchState
 from mlwright.budget import Deadline
-from mlwright.disk_full import stop_when_disk_full
-from mlwright.errors import RunStateError
+from mlwright.disk_full import free_mb, stop_when_disk_full
+from mlwright.errors import OptionError, RunStateError
 from mlwright.execution.local import LocalExecutor
 from mlwright.journal import Journal, elapsed_seconds
 from mlwright.knowledge.recipes import STICKY_PARAMS, RecipeContext, get_recipe
@@ -48,6 +48,9 @@ from mlwright.validation import (
     validation_mask,
     write_folds,
 )
+from mlwright.workspace.jail import jail_unavailable_reason
+
+DISK_SHARE = 0.8  # of the free disk, split among the slots: what runs may write
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class RunOptions:
     llm: LLMConfig | None = None  # the LLM brain's models and budgets
     llm_models: dict[str, Any] | None = None  # role -> pydantic-ai model object (scripted tests)
     keep_models: str = "best"  # best | all: whose fitted models stay on disk
+    unsafe_no_jail: bool = False  # --unsafe-no-jail: model-written code may run unjailed
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,7 @@ class SessionResult:
 
 def start(task_dir: Path, out: Path, options: RunOptions, told: TaskOptions | None,
           started: float) -> SessionResult:
+    refuse_unjailed_model_code(options.brain, options.unsafe_no_jail)
     with stop_when_disk_full(Path(out), RunPaths(out).submission):
         return _start(task_dir, out, options, told, started)
 
@@ -111,7 +116,7 @@ def _start(task_dir: Path, out: Path, options: RunOptions, told: TaskOptions | N
                    brain=options.brain, task_dir=str(Path(task_dir).resolve()),
                    executor=options.executor, ray_address=options.ray_address,
                    llm=options.llm.to_journal() if options.llm else None,
-                   keep_models=options.keep_models)
+                   keep_models=options.keep_models, unsafe_no_jail=options.unsafe_no_jail)
     deadline = Deadline(started + options.budget_seconds)
     caller = make_caller(options, journal, deadline)
     if caller is not None:
@@ -170,7 +175,9 @@ def _resume(run_dir: Path, live: bool | None, started: float) -> SessionResult:
                          ray_address=configured.get("ray_address"),
                          llm=LLMConfig.from_journal(configured["llm"])
                          if configured.get("llm") else None,
-                         keep_models=configured.get("keep_models", "best"))
+                         keep_models=configured.get("keep_models", "best"),
+                         unsafe_no_jail=configured.get("unsafe_no_jail", False))
+    refuse_unjailed_model_code(options.brain, options.unsafe_no_jail)
     deadline = Deadline(started + max(0.0, left))
     return _search(paths, journal, spec, data_profile, schema, train, test, folds,
                    encode_target(spec, train), options, deadline, state, started)
@@ -195,7 +202,8 @@ def _search(paths, journal, spec, data_profile, schema, train, test, folds, y, o
                         budget_seconds=options.budget_seconds, seed=options.seed, slots=slots,
                         threads=executor.threads_per_run, memory_mb=memory_mb,
                         constant_loss=selection.loss(selection.score(y[scored], constant_oof)),
-                        refit=needs_refit(folds), keep_all_models=options.keep_models == "all")
+                        refit=needs_refit(folds), keep_all_models=options.keep_models == "all",
+                        disk_mb=_disk_share(paths, slots))
     with Progress(f"mlwright {spec.name} ({spec.metric})", live=options.live) as progress:
         brain = make_brain(options.brain, ctx, options.seed,
                            caller or make_caller(options, journal, deadline))
@@ -204,6 +212,12 @@ def _search(paths, journal, spec, data_profile, schema, train, test, folds, y, o
         if not state.runs:  # a new run: the guesses the user should check, first
             for line in guesses(spec):
                 progress.message(line)
+        no_jail = jail_unavailable_reason()
+        journal.append("isolation", jailed=no_jail is None, reason=no_jail,
+                       disk_mb_per_run=setup.disk_mb)
+        if no_jail:
+            progress.message(f"WARNING: no jail for candidate code here ({no_jail}); it runs "
+                             "in the weaker sandbox (see `mlwright doctor`)")
         if not paths.submission.exists():
             # Never empty-handed: a valid submission from the very first second.
             publisher.publish([Member("constant", 1.0, None, constant)],
@@ -234,6 +248,24 @@ def _search(paths, journal, spec, data_profile, schema, train, test, folds, y, o
     release_run_folder(paths.root)
     return SessionResult(paths.root, score, spec.metric, paths.submission,
                          time.monotonic() - started, ensemble, report)
+
+
+def refuse_unjailed_model_code(brain: str, unsafe_no_jail: bool) -> None:
+    """Fail closed: code a model wrote runs only in a jail, unless the user takes the risk."""
+    if brain != "llm" or unsafe_no_jail:
+        return
+    reason = jail_unavailable_reason()
+    if reason:
+        raise OptionError(f"--brain llm: model-written code runs only in a jail, and none can "
+                          f"be made here ({reason}). `mlwright doctor` shows what this machine "
+                          "gives; --unsafe-no-jail runs it anyway, able to read and write what "
+                          "you can")
+
+
+def _disk_share(paths: RunPaths, slots: int) -> int | None:
+    """What one run may write: its slot's share of most of the disk that is free now."""
+    free = free_mb(paths.root)
+    return None if free is None else max(64, int(DISK_SHARE * free / max(1, slots)))
 
 
 def _write_report(paths: RunPaths, progress: Progress) -> Path | None:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlwright.agents.preparation import Preparations
+from mlwright.agents.preparation import Preparations, steps_for
 from mlwright.agents.roles import Coder, Designer, Fix, Plan, RunFailure
 from mlwright.agents.state import CandidateState, RunRecord, SearchState
 from mlwright.budget import Deadline
@@ -39,6 +39,7 @@ from mlwright.scoring import InvalidOutput, read_predictions, score_run
 from mlwright.task.metrics import Metric
 from mlwright.validation import validation_mask
 from mlwright.workspace.candidate import CandidateRepo
+from mlwright.workspace.exposures import check_exposure, prep_exposure, run_exposure
 from mlwright.workspace.sandbox import SandboxLimits, python_command, run_sandboxed
 
 ENSEMBLE_POOL = 12
@@ -68,6 +69,7 @@ class SearchSetup:
     constant_loss: float
     refit: bool  # fit one more model on all rows for the test predictions
     keep_all_models: bool = False  # --keep-models all: no run's fitted models are deleted
+    disk_mb: int | None = None  # what one run may write: its share of the free disk
 
 
 class Manager:
@@ -197,13 +199,15 @@ class Manager:
             return True
         for plan in list(self.pending_plans):
             recipe = get_recipe(plan.recipe)
-            prep = self.preps.require(recipe.prep) if recipe.prep else "done"
-            if prep in ("waiting", "running"):
+            steps = {name: self.preps.require(name) for name in steps_for(recipe,
+                                                                          self.setup.ctx)}
+            if {"waiting", "running"} & set(steps.values()):
                 continue  # its data is not ready yet; other work goes first
             self.pending_plans.remove(plan)
-            if prep == "failed":
+            failed = [name for name, status in steps.items() if status == "failed"]
+            if failed:
                 self.journal.append("plan_skipped", recipe=plan.recipe,
-                                    reason=f"its preparation step {recipe.prep} failed")
+                                    reason=f"its preparation step {failed[0]} failed")
                 continue
             window = min(self._draft_window(), left)
             if plan.floor:  # sized to end early; a recipe that stops on time needs no margin
@@ -266,9 +270,8 @@ class Manager:
         """Start a preparation step some pending plan waits for. It may take most of the budget
         (PREP_SHARE): the other slots draft and tune meanwhile, and it sizes its work to fit."""
         for plan in self.pending_plans:
-            prep = get_recipe(plan.recipe).prep
-            if prep:
-                self.preps.require(prep)
+            for step in steps_for(get_recipe(plan.recipe), self.setup.ctx):
+                self.preps.require(step)
         name = self.preps.next_waiting()
         if name is None:
             return False
@@ -277,11 +280,11 @@ class Manager:
         script = self.preps.write_script(name)
         soft = window - max(1.0, 0.08 * window)
         env = self._run_env(folder, soft, {})
-        limits = SandboxLimits(wall_seconds=window + 1.0, memory_mb=self.setup.memory_mb,
-                               threads=self.setup.threads)
+        limits = self._limits(window + 1.0)
         self.preps.status[name] = "running"
         self.journal.append("prep_started", step=name, window=round(window, 2))
-        request = RunRequest(f"prep-{name}", "-", script, folder, env, limits)
+        request = RunRequest(f"prep-{name}", "-", script, folder, env, limits,
+                             prep_exposure(self.setup.paths))
         self.prep_inflight[self.executor.submit(request)] = name
         self.progress.message(f"preparing {name} (at most {window:.0f}s)")
         return True
@@ -314,10 +317,15 @@ class Manager:
             "MLWRIGHT_ROW_FRACTION": f"{min(1.0, CHECK_ROWS / self.setup.ctx.rows):.6f}",
             "MLWRIGHT_REFIT": "0",
         })
-        limits = SandboxLimits(wall_seconds=window, memory_mb=self.setup.memory_mb,
-                               threads=self.setup.threads)
-        outcome = run_sandboxed(python_command(folder / "train.py"), folder, limits, env)
-        if not outcome.ok:
+        outcome = run_sandboxed(python_command(folder / "train.py"), folder,
+                                self._limits(window), env,
+                                exposure=check_exposure(self.setup.paths))
+        if outcome.stopped_for == "timeout" and "Traceback" not in _tail(folder / "stderr.log",
+                                                                          4000):
+            # A check too short for a busy machine judges the machine, not the code: the real
+            # run, with its own window, tells (and is debugged if it fails).
+            verdict = (True, f"not judged: no error within the check's {window:.0f}s")
+        elif not outcome.ok:
             reason = outcome.stopped_for or f"exit code {outcome.exit_code}"
             verdict = (False, f"not accepted: {reason}\n{_tail(folder / 'stderr.log', 2000)}")
         else:
@@ -332,6 +340,10 @@ class Manager:
         self.journal.append("code_checked", accepted=verdict[0], message=message,
                             seconds=round(outcome.wall_seconds, 2), folder=folder.name)
         return verdict
+
+    def _limits(self, wall_seconds: float) -> SandboxLimits:
+        return SandboxLimits(wall_seconds=wall_seconds, memory_mb=self.setup.memory_mb,
+                             threads=self.setup.threads, disk_mb=self.setup.disk_mb)
 
     def _run_env(self, run_dir: Path, soft: float, extra: dict[str, str]) -> dict[str, str]:
         """The MLWRIGHT_* inputs of a run: where its data, cache and output are, its time."""
@@ -387,15 +399,15 @@ class Manager:
             "MLWRIGHT_ROW_FRACTION": f"{row_fraction:.6f}",
             "MLWRIGHT_REFIT": "1" if self.setup.refit else "0",
         })
-        limits = SandboxLimits(wall_seconds=window + 1.0, memory_mb=self.setup.memory_mb,
-                               threads=self.setup.threads)
+        limits = self._limits(window + 1.0)
         record = RunRecord(run_id, candidate.candidate_id, action, params, row_fraction,
                            started_at=time.time(), window=window)
         self.state.add_run(record)
         self.journal.append("run_started", candidate.candidate_id, run_id, action=action,
                             params=params, row_fraction=row_fraction, window=round(window, 2))
         request = RunRequest(run_id, candidate.candidate_id, candidate.repo.path / "train.py",
-                             run_dir, env, limits)
+                             run_dir, env, limits,
+                             run_exposure(self.setup.paths, candidate.repo.path))
         self.inflight[self.executor.submit(request)] = record
         self.progress.run_started(RunLine(run_id, candidate.candidate_id, candidate.recipe, action))
         return True
@@ -408,7 +420,8 @@ class Manager:
         record.seconds = round(sandbox.wall_seconds, 2)
         resources = {"wall_seconds": record.seconds, "peak_rss_mb": sandbox.peak_rss_mb,
                      "exit_code": sandbox.exit_code, "stopped_for": sandbox.stopped_for,
-                     "host": outcome.host, "network_isolated": sandbox.network_isolated}
+                     "host": outcome.host, "network_isolated": sandbox.network_isolated,
+                     "jailed": sandbox.jailed}
         (run_dir / "resources.json").write_text(json.dumps(resources, indent=1))
         invalid = None
         if sandbox.ok:

@@ -1,5 +1,5 @@
-"""Once-per-run preparation steps (text embeddings): their scripts, where they write, and
-whether the candidates that need them may start.
+"""Once-per-run preparation steps (decoded images, text embeddings): their scripts, where they
+write, and whether the candidates that need them may start.
 
 A step runs in the sandbox like a candidate, fills the run's cache and leaves a marker file
 there when it is complete; a resumed run finds the marker and does not redo it.
@@ -11,11 +11,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from mlwright.knowledge.recipes import RECIPES
+from mlwright.knowledge.recipes import RECIPES, Recipe, RecipeContext
 from mlwright.paths import RunPaths
 
 PrepStatus = Literal["waiting", "running", "done", "failed"]
 _TEMPLATES = resources.files("mlwright.knowledge") / "templates"
+
+
+def steps_for(recipe: Recipe, ctx: RecipeContext) -> tuple[str, ...]:
+    """The steps a recipe's runs wait for: its own (text embeddings), and on an image task the
+    decoded pixels every recipe reads (candidates may only read the cache; steps fill it)."""
+    return tuple(name for name in (("pixels" if ctx.schema.images else None), recipe.prep)
+                 if name)
 
 
 class Preparations:
@@ -39,10 +46,10 @@ class Preparations:
         return self.paths.root / "prep" / name
 
     def write_script(self, name: str) -> Path:
-        """prepare.py beside the predict.py of the recipe that uses the step (it imports it)."""
+        """prepare.py beside the predict.py of a recipe that uses the step (it imports it)."""
         from mlwright.agents.builtin.coder import render_predict
 
-        recipe = next(r for r in RECIPES.values() if r.prep == name)
+        recipe = next((r for r in RECIPES.values() if r.prep == name), RECIPES["linear"])
         folder = self.folder(name)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "predict.py").write_text(render_predict(recipe))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from mlwright.workspace.jail import Exposure
 from mlwright.workspace.sandbox import SandboxLimits, SandboxOutcome
 
 
@@ -18,6 +19,7 @@ class RunRequest:
     run_dir: Path  # where the run writes; its only working folder
     env: dict[str, str]  # the MLWRIGHT_* inputs
     limits: SandboxLimits
+    exposure: Exposure | None = None  # what its jail shows it; None: the weaker sandbox
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ class LocalExecutor:
     def _run(self, request: RunRequest) -> RunOutcome:
         outcome = run_sandboxed(
             python_command(request.script), request.run_dir, request.limits, request.env,
-            cancel=self._cancel,
+            cancel=self._cancel, exposure=request.exposure,
         )
         return RunOutcome(request, outcome, self._host)
 

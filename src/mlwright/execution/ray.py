@@ -21,13 +21,15 @@ from pathlib import Path
 
 from mlwright.errors import OptionError
 from mlwright.execution.base import RunOutcome, RunRequest
+from mlwright.workspace.jail import Exposure
 from mlwright.workspace.sandbox import SandboxLimits, SandboxOutcome, python_command, run_sandboxed
 
 CANCEL_FILE = ".cancel"  # a run folder holding this file has been told to stop
 CANCEL_GRACE_SECONDS = 5.0
 
 
-def _run_on_worker(argv: list[str], run_dir: str, limits: dict, env: dict) -> dict:
+def _run_on_worker(argv: list[str], run_dir: str, limits: dict, env: dict,
+                   exposure: dict | None = None) -> dict:
     """The Ray task: the local sandbox, on whichever node Ray chose. Returns plain data."""
     import ray
 
@@ -39,7 +41,10 @@ def _run_on_worker(argv: list[str], run_dir: str, limits: dict, env: dict) -> di
     watcher = threading.Thread(target=_watch_cancel, args=(folder / CANCEL_FILE, stop),
                                daemon=True)
     watcher.start()
-    outcome = run_sandboxed(argv, folder, SandboxLimits(**limits), env, cancel=stop)
+    jail = None if exposure is None else Exposure(
+        read=tuple(map(Path, exposure["read"])), write=tuple(map(Path, exposure["write"])))
+    outcome = run_sandboxed(argv, folder, SandboxLimits(**limits), env, cancel=stop,
+                            exposure=jail)
     stop.set()
     node = ray.get_runtime_context().get_node_id()
     return {"outcome": asdict(outcome), "host": f"{socket.gethostname()}/node-{node[:8]}"}
@@ -89,7 +94,10 @@ class RayExecutor:
     def submit(self, request: RunRequest) -> Future[RunOutcome]:
         limits = asdict(request.limits)
         ref = self._remote.options(num_cpus=request.limits.threads).remote(
-            python_command(request.script), str(request.run_dir), limits, request.env)
+            python_command(request.script), str(request.run_dir), limits, request.env,
+            None if request.exposure is None else {
+                "read": list(map(str, request.exposure.read)),
+                "write": list(map(str, request.exposure.write))})
         result: Future[RunOutcome] = Future()
         with self._lock:
             self._inflight[ref] = (request, result)

@@ -163,14 +163,17 @@ def cached_array(kind, key, compute):
     if not folder:
         return compute()
     path = Path(folder) / f"{kind}_{hashlib.sha1(key.encode()).hexdigest()[:24]}.npy"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        return np.load(path)
+    if not os.access(folder, os.W_OK):
+        return compute()  # a candidate reads the cache the run's preparation steps filled
     lock = path.with_suffix(".computing")
     while not path.exists():
-        try:  # one run computes; a parallel run waits for its file instead of doing it twice
+        try:  # one step computes; a parallel one waits for its file instead of doing it twice
             os.close(os.open(lock, os.O_CREAT | os.O_EXCL))
             break
         except FileExistsError:
-            if time.time() - lock.stat().st_mtime > 600:  # left by a killed run
+            if time.time() - lock.stat().st_mtime > 600:  # left by a killed step
                 lock.unlink(missing_ok=True)
             time.sleep(0.2)
     if path.exists():
