@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 from sklearn.datasets import load_digits
 
+from mlwright.journal import Journal
 from mlwright.task.loading import locate_task
 from mlwright.task.profile import profile
 from mlwright.task.understand import understand
@@ -97,9 +98,11 @@ def test_image_task_end_to_end(digits_task, tmp_path):
         pytest.skip("torch (the [deep] extra) is not installed: the CNN's part is not checked")
     board = pd.read_csv(out / "final" / "leaderboard.csv")
     cnn = board[board["recipe"] == "cnn"].iloc[0]
-    # How many epochs 30 s allow depends on the machine's load; learning anything is the
-    # behaviour checked here (chance is 0.1). Its score at a budget is benchmarks/' business.
-    assert cnn["score"] > 0.15, cnn
+    # How many epochs 30 s allow depends on the machine's load; learning anything (beating the
+    # constant) is the behaviour checked here. Its score at a budget is benchmarks/' business.
+    constant = next(e.payload["score"] for e in Journal(out / "journal.sqlite").events()
+                    if e.kind == "submission_written")
+    assert cnn["score"] > constant, (cnn, constant)
     best = out / "candidates" / cnn["candidate"] / "runs" / cnn["best_run"]
     assert "epochs of" in (best / "stdout.log").read_text()
     alone = tmp_path / "cnn.npy"
