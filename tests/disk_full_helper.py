@@ -25,7 +25,7 @@ def main(task: Path, mount: Path, report: Path) -> None:
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mount)], check=True)
     out, ballast = mount / "run", mount / "ballast"
     command = [sys.executable, "-m", "mlwright"]
-    run = subprocess.Popen([*command, "run", str(task), "--budget", "40", "--out", str(out)],
+    run = subprocess.Popen([*command, "run", str(task), "--budget", "30", "--out", str(out)],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while not _finished_ok(out / "journal.sqlite") and time.monotonic() < deadline:

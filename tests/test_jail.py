@@ -17,7 +17,6 @@ from mlwright.paths import RunPaths
 from mlwright.workspace.exposures import run_exposure
 from mlwright.workspace.jail import jail_unavailable_reason
 from mlwright.workspace.sandbox import SandboxLimits, python_command, run_sandboxed
-from tests.conftest import TITANIC, mlwright
 
 pytestmark = pytest.mark.skipif(jail_unavailable_reason() is not None,
                                 reason=f"no jail here: {jail_unavailable_reason()}")
@@ -274,9 +273,7 @@ def test_without_a_jail_model_code_is_refused_and_templates_run_weaker(tmp_path,
     assert (tmp_path / "builtin" / "final" / "submission.csv").exists()
 
 
-def test_a_real_run_is_jailed_end_to_end(tmp_path):
-    out = tmp_path / "run"
-    done = mlwright("run", TITANIC, "--budget", "20", "--out", out)
-    assert done.returncode == 0, done.stderr[-2000:]
+def test_a_real_run_is_jailed_end_to_end(finished_titanic_run):
+    _, out = finished_titanic_run
     resources = list(out.glob("candidates/*/runs/*/resources.json"))
     assert resources and all('"jailed": true' in r.read_text() for r in resources)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +46,15 @@ def read_predictions(run_dir: Path, train_rows: int, test_rows: int, task_type: 
             raise InvalidOutput(f"{name} has shape {array.shape}, expected {want}")
         arrays.append(array)
     return arrays[0], arrays[1]
+
+
+def predictions_digest(run_dir: Path) -> str:
+    """A hash of the predictions as scored: journaled, so that a resume or a report notices a
+    file changed behind the harness's back."""
+    digest = hashlib.sha256()
+    for name in ("oof.npy", "test.npy"):
+        digest.update((run_dir / name).read_bytes())
+    return digest.hexdigest()[:32]
 
 
 def score_run(

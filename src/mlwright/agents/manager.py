@@ -35,7 +35,7 @@ from mlwright.knowledge.recipes import (
 from mlwright.paths import RunPaths
 from mlwright.progress import Progress, RunLine
 from mlwright.publish import Member, Publisher
-from mlwright.scoring import InvalidOutput, read_predictions, score_run
+from mlwright.scoring import InvalidOutput, predictions_digest, read_predictions, score_run
 from mlwright.task.metrics import Metric
 from mlwright.validation import validation_mask
 from mlwright.workspace.candidate import CandidateRepo
@@ -433,6 +433,7 @@ class Manager:
         if sandbox.ok and invalid is None:
             record.status, record.score, record.loss = "ok", scored.score, scored.loss
             record.fold_scores = scored.fold_scores
+            record.digest = predictions_digest(run_dir)
             self.predictions[record.run_id] = (scored.oof[self.scored_rows], scored.test)
             self._forget_weak_predictions()
         else:
@@ -441,7 +442,8 @@ class Manager:
         self.journal.append("run_finished", record.candidate_id, record.run_id,
                             status=record.status, score=record.score, loss=record.loss,
                             fold_scores=record.fold_scores,
-                            seconds=record.seconds, error=record.error, **resources)
+                            seconds=record.seconds, error=record.error, digest=record.digest,
+                            **resources)
         note = record.error or ""
         self.progress.run_finished(record.run_id, record.status, record.score, record.seconds, note)
         if record.status != "cancelled":
@@ -600,7 +602,15 @@ class Manager:
             run_dir = self.state.candidates[record.candidate_id].repo.run_dir(record.run_id)
             try:
                 scored = self._score(run_dir)
-            except InvalidOutput:
+                changed = record.digest is not None and predictions_digest(run_dir) != record.digest
+            except (InvalidOutput, OSError):
+                continue
+            if changed:  # not what was scored: it takes no further part
+                record.status, record.error = "failed", "predictions changed after scoring"
+                self.journal.append("run_tampered", record.candidate_id, record.run_id,
+                                    reason=record.error)
+                self.progress.message(f"{record.run_id}: its predictions changed after it was "
+                                      "scored; it is left out")
                 continue
             self.predictions[record.run_id] = (scored.oof[self.scored_rows], scored.test)
 

@@ -28,6 +28,7 @@ class RunRecord:
     error: str | None = None
     started_at: float = 0.0
     window: float | None = None  # the seconds it was given
+    digest: str | None = None  # of its predictions when scored (scoring.predictions_digest)
 
 
 @dataclass
@@ -126,6 +127,10 @@ class SearchState:
                 record.fold_scores = p.get("fold_scores", [])
                 record.seconds = p.get("seconds", 0.0)
                 record.error = p.get("error")
+                record.digest = p.get("digest")
+            elif event.kind == "run_tampered":
+                state.runs[event.run].status = "failed"
+                state.runs[event.run].error = p.get("reason")
         for record in state.runs.values():
             if record.status == "running":
                 record.status = "abandoned"
