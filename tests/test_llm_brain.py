@@ -147,7 +147,8 @@ def test_the_coder_fixes_a_failing_script_from_its_log(titanic, tmp_path):
             return answer(info, {"action": "retry", "reason": "removed the raise"})
         return answer(info, {"use_optuna": True})
 
-    events = run_with(titanic, tmp_path / "run", script)
+    # time for the failed draft, its fix and the retry on a loaded machine
+    events = run_with(titanic, tmp_path / "run", script, budget=45)
     assert any("deliberate bug 17" in log for log in seen_logs)  # the model read the log
     decided = kinds(events, "debug_decided")
     assert decided and decided[0]["reason"].startswith("(model)")
