@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import mlwright.knowledge.templates as mlwright_templates
 from mlwright.agents.builtin.coder import BuiltinCoder
 from mlwright.agents.roles import Plan
 from mlwright.validation import TRAIN, VALID
@@ -107,8 +108,7 @@ def test_rows_validated_by_several_folds_get_the_mean_of_their_predictions(light
                                   meta["state"])
         per_fold = []
         for k in range(3):
-            with open(out / "model" / f"fold_{k}.pkl", "rb") as handle:
-                model = pickle.load(handle)
+            model = member.load_model(out / "model" / f"fold_{k}.pkl")
             per_fold.append(member.canonical_output(member.predict_model(model, X, meta["ctx"]),
                                                     meta["ctx"]))
     finally:
@@ -118,3 +118,21 @@ def test_rows_validated_by_several_folds_get_the_mean_of_their_predictions(light
     expected = np.where(first == VALID, per_fold[0], per_fold[1])
     expected[both] = (expected[both] + per_fold[2][both]) / 2
     assert np.allclose(oof, expected)
+
+
+def test_large_models_are_stored_compressed_and_read_back_whole(tmp_path):
+    """Forests of deep trees pickle to hundreds of MB: past COMPRESS_ABOVE they are stored
+    zlib-compressed, and the standalone predictor reads either kind."""
+    import importlib.util
+
+    template = Path(mlwright_templates.__file__).parent / "predict_common.py"
+    spec = importlib.util.spec_from_file_location("predict_common_under_test", template)
+    common = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(common)
+    small, large = {"leaves": np.arange(10)}, {"leaves": np.zeros(3 * 2**20)}  # 24 MB of zeros
+    common.save_model(small, tmp_path / "small.pkl")
+    common.save_model(large, tmp_path / "large.pkl")
+    assert pickle.loads((tmp_path / "small.pkl").read_bytes())["leaves"].tolist() == list(range(10))
+    assert (tmp_path / "large.pkl").stat().st_size < common.COMPRESS_ABOVE / 10
+    assert np.array_equal(common.load_model(tmp_path / "large.pkl")["leaves"], large["leaves"])
+    assert np.array_equal(common.load_model(tmp_path / "small.pkl")["leaves"], small["leaves"])

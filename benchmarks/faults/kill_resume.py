@@ -27,13 +27,14 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _events(journal: Path) -> list[tuple[int, float, str, str | None, dict]]:
+def _events(journal: Path) -> list[tuple[int, float, str, str | None, dict, str | None]]:
     if not journal.exists():
         return []
     try:
         with sqlite3.connect(journal) as db:
-            rows = db.execute("SELECT seq, ts, kind, run, payload FROM events ORDER BY seq")
-            return [(s, t, k, r, json.loads(p)) for s, t, k, r, p in rows]
+            rows = db.execute("SELECT seq, ts, kind, run, payload, candidate FROM events "
+                              "ORDER BY seq")
+            return [(s, t, k, r, json.loads(p), c) for s, t, k, r, p, c in rows]
     except sqlite3.Error:
         return []
 
@@ -95,7 +96,8 @@ def one(task: Path, out: Path, budget: float, name: str, when) -> dict:
     first = time.monotonic() - started
     before = {e[3]: e[4] for e in _events(out / "journal.sqlite")
               if e[2] == "run_finished" and e[4].get("status") == "ok"}
-    started_before = {e[3]: e[4] for e in _events(out / "journal.sqlite") if e[2] == "run_started"}
+    started_before = {e[3]: (e[5], e[4]) for e in _events(out / "journal.sqlite")
+                      if e[2] == "run_started"}
     last_seq = max((e[0] for e in _events(out / "journal.sqlite")), default=0)
     row = {"moment": name, "killed": killed, "first_s": round(first, 1)}
     if not (out / "journal.sqlite").exists():
@@ -111,11 +113,18 @@ def one(task: Path, out: Path, budget: float, name: str, when) -> dict:
                    exit=again.returncode)
         total = first + (time.monotonic() - resume_started)
     events = _events(out / "journal.sqlite")
-    after_starts = [e[4] for e in events if e[2] == "run_started" and e[0] > last_seq]
-    done_work = {(p["action"], json.dumps(p["params"], sort_keys=True))
-                 for run, p in started_before.items() if run in before}
-    redone = [p for p in after_starts
-              if (p["action"], json.dumps(p["params"], sort_keys=True)) in done_work]
+    # A floor (the first quick model) cut short by its window is followed by the recipe's full
+    # draft with the same parameters and a longer window, killed or not: that is not a redo.
+    floors = {e[5] for e in events if e[2] == "candidate_created" and e[4]["plan"].get("floor")}
+
+    def work(candidate: str | None, payload: dict) -> tuple:
+        return (candidate in floors, payload["action"],
+                json.dumps(payload["params"], sort_keys=True))
+
+    after_starts = [(e[5], e[4]) for e in events if e[2] == "run_started" and e[0] > last_seq]
+    done_work = {work(candidate, p) for run, (candidate, p) in started_before.items()
+                 if run in before}
+    redone = [p for candidate, p in after_starts if work(candidate, p) in done_work]
     finished_after = {e[3]: e[4] for e in events if e[2] == "run_finished"
                       and e[4].get("status") == "ok"}
     lost = [run for run in before if run not in finished_after]

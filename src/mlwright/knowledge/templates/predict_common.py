@@ -393,6 +393,28 @@ def fit_target(y, ctx):
 
 
 _LOADED = {}  # model folder -> (meta, fitted models)
+_COMPRESSED = b"MLWZ1\n"  # a fitted model's pickle, zlib-compressed
+COMPRESS_ABOVE = 16 * 2**20  # forests of deep trees pickle to hundreds of MB, 5x compressible
+
+
+def save_model(model, path):
+    """A fitted model as a pickle; a large one zlib-compressed at level 1 (about 120 MB/s,
+    a fifth of the size for trees), which the standard library reads back anywhere."""
+    import zlib
+
+    data = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+    if len(data) > COMPRESS_ABOVE:
+        data = _COMPRESSED + zlib.compress(data, 1)
+    Path(path).write_bytes(data)
+
+
+def load_model(path):
+    import zlib
+
+    data = Path(path).read_bytes()
+    if data.startswith(_COMPRESSED):
+        data = zlib.decompress(data[len(_COMPRESSED):])
+    return pickle.loads(data)
 
 
 def predict_frame(frame, model_dir=None):
@@ -403,8 +425,7 @@ def predict_frame(frame, model_dir=None):
         meta = json.loads((model_dir / "meta.json").read_text())
         models = []
         for name in meta["predictors"]:
-            with open(model_dir / name, "rb") as handle:
-                models.append(pickle.load(handle))
+            models.append(load_model(model_dir / name))
         _LOADED[key] = (meta, models)
     meta, models = _LOADED[key]
     X = build_features(frame, meta["schema"], meta["state"])

@@ -2,7 +2,6 @@
 # Inputs come from the environment the harness sets (MLWRIGHT_*); nothing else crosses over.
 import json
 import os
-import pickle
 import shutil
 import time
 from pathlib import Path
@@ -12,7 +11,7 @@ import pandas as pd
 
 from predict import build_features, canonical_output, encode_target, fit_model, fit_target
 from predict import image_shape, learn_feature_state, plain_schema, predict_model, read_inputs
-from predict import folds_to_predict, refit_replaces_folds, used_rounds
+from predict import folds_to_predict, refit_replaces_folds, save_model, used_rounds
 
 TRAIN, VALID = 1, 2
 
@@ -111,8 +110,7 @@ def main():
         rounds.append(used_rounds(model))
         importances.append(feature_importance(model, list(X.columns)))
         test_parts.append(canonical_output(predict_model(model, X_test, ctx), ctx))
-        with open(model_dir / f"fold_{index}.pkl", "wb") as handle:
-            pickle.dump(model, handle)
+        save_model(model, model_dir / f"fold_{index}.pkl")
         fold_seconds.append(round(time.time() - fold_started, 3))
         # what the harness reads if this run runs out of time: how long a fold takes
         (out / "progress.json").write_text(json.dumps({"fits": fits, "fold_seconds": fold_seconds}))
@@ -134,8 +132,7 @@ def main():
         model = fit_model(X.iloc[known], fit_target(y[known], ctx), None, None, refit_params, ctx)
         if refit_replaces_folds(used_rounds(model), [rounds[i] for i in largest]):
             test_parts = [canonical_output(predict_model(model, X_test, ctx), ctx)]
-            with open(model_dir / "full.pkl", "wb") as handle:
-                pickle.dump(model, handle)
+            save_model(model, model_dir / "full.pkl")
             predictors = ["full.pkl"]
             print(f"refit on {len(known)} rows", flush=True)
         else:
