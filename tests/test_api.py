@@ -77,7 +77,10 @@ def test_importing_mlwright_loads_nothing_heavy():
 
 def test_a_build_stopped_by_ctrl_c_is_resumed_from_python(tmp_path):
     out = tmp_path / "run"
-    code = ("import pandas as pd, mlwright\n"
+    # A test runner's worker may start children with SIGINT ignored (pytest-xdist's do); a
+    # user's terminal does not: the child takes Ctrl-C as a terminal would deliver it.
+    code = ("import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+            "import pandas as pd, mlwright\n"
             f"train = pd.read_csv({str(TITANIC / 'train.csv')!r})\n"
             f"test = pd.read_csv({str(TITANIC / 'test.csv')!r})\n"
             f"mlwright.build(train, test, target='Survived', budget=30, out={str(out)!r}, "
