@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from mlwright.journal import Journal
 from mlwright.report import write_report
 from tests.conftest import mlwright
 
@@ -66,6 +67,10 @@ def test_report_matches_the_journal(finished_titanic_run):
                     "Where the time went", "where each decision came from",
                     "the sample submission&#x27;s answer column"):
         assert section in html, section
+    isolation = [e.payload for e in Journal(out / "journal.sqlite").events()
+                 if e.kind == "isolation"]
+    assert isolation  # what contained candidate code is on the record, and on the page
+    assert ("jailed (bubblewrap)" if isolation[-1]["jailed"] else "NO JAIL") in html
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in html and "<script" not in html
 

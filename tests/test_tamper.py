@@ -29,5 +29,7 @@ def test_predictions_changed_after_scoring_are_noticed_on_resume(finished_titani
     assert [(e.run, e.payload["reason"]) for e in tampered] == [
         (best.run, "predictions changed after scoring")]
     assert "changed after it was scored" in done.stdout + done.stderr
+    report = (out / "final" / "report.html").read_text()
+    assert f"predictions changed after scoring: {best.run}" in report
     untouched = [e.run for e in ok if e.run != best.run]
     assert not {e.run for e in tampered} & set(untouched)

@@ -82,6 +82,8 @@ class ReportData:
     oof: np.ndarray | None = None  # the ensemble's validation predictions on the same rows
     importances: dict[str, float] = field(default_factory=dict)
     importance_run: str | None = None
+    isolation: dict[str, Any] = field(default_factory=dict)  # the journal's last isolation event
+    tampered: list[str] = field(default_factory=list)  # runs whose files changed after scoring
 
 
 def collect(run_dir: Path) -> ReportData:
@@ -116,6 +118,8 @@ def collect(run_dir: Path) -> ReportData:
                      if e.payload.get("score") is not None],
         format_check=check_final_format(paths, spec),
         usage=[e.payload for e in events if e.kind == "model_usage"],
+        isolation=next((e.payload for e in reversed(events) if e.kind == "isolation"), {}),
+        tampered=[e.run for e in events if e.kind == "run_tampered"],
     )
     _add_predictions(data, paths, nodes)
     _add_importances(data, paths, nodes)

@@ -62,7 +62,21 @@ def _summary(data: ReportData) -> str:
             f"<tr><th>ensemble</th><td>{members}</td></tr>"
             f"<tr><th>submission format</th><td>{fmt}</td></tr>"
             f"<tr><th>runs</th><td>{len(data.nodes)} in {len(data.candidates)} candidates"
-            f"</td></tr></table>")
+            f"</td></tr><tr><th>isolation</th><td>{_isolation(data)}</td></tr></table>")
+
+
+def _isolation(data: ReportData) -> str:
+    """How candidate code was contained, and any run whose files changed behind the harness."""
+    seen = data.isolation
+    if not seen:
+        text = "not recorded (a run from before the jail)"
+    elif seen.get("jailed"):
+        text = "jailed (bubblewrap): own PID and network namespaces, inputs read-only"
+    else:
+        text = f"NO JAIL: {escape(str(seen.get('reason')))}; weaker sandbox"
+    if data.tampered:
+        text += f"; predictions changed after scoring: {escape(', '.join(data.tampered))}"
+    return text
 
 
 def _task(data: ReportData) -> str:
