@@ -158,10 +158,12 @@ def test_killed_run_resumes_without_redoing_finished_runs(titanic, tmp_path):
     finished_before = []
     while time.monotonic() < deadline:
         time.sleep(0.5)
-        if journal.exists():
-            with sqlite3.connect(journal) as db:
+        try:  # the journal may exist a moment before its table does
+            with sqlite3.connect(f"file:{journal}?mode=ro", uri=True) as db:
                 finished_before = [r for (r,) in db.execute(
                     "SELECT run FROM events WHERE kind='run_finished'")]
+        except sqlite3.OperationalError:
+            continue
             if len(finished_before) >= 3:
                 break
     os.killpg(process.pid, signal.SIGKILL)
