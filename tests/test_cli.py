@@ -150,11 +150,12 @@ def test_killed_run_resumes_without_redoing_finished_runs(titanic, tmp_path):
     import sqlite3
 
     out = tmp_path / "run"
-    process = subprocess.Popen([sys.executable, "-m", "mlwright", "run", titanic, "--budget", "40",
+    # a budget that outlasts three finished runs however busy the machine: the kill is mid-run
+    process = subprocess.Popen([sys.executable, "-m", "mlwright", "run", titanic, "--budget", "90",
                                 "--out", out], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     journal = out / "journal.sqlite"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 80
     finished_before = []
     while time.monotonic() < deadline:
         time.sleep(0.5)

@@ -72,6 +72,8 @@ def test_a_full_run_through_each_provider_keeps_keys_from_candidates(provider, t
                              {"candidate_id": re.findall(r"- (c\d+) ", prompt)[0]})
         if "tune one model" in instructions:
             return tool_call(body, "final_result", {"params": {"num_leaves": 9}, "reason": "r"})
+        if "training run failed" in instructions:  # a run out of time on a busy machine
+            return tool_call(body, "final_result", {"action": "retry", "reason": "once more"})
         if "replace_in_file" in tool_names(body) and turns(body) == 0 and not spied:
             spied.append(True)  # one candidate's code records its environment
             spy = (f"{FIT}\n    import json, os\n    with open('env_seen.json', 'w') as f:\n"
