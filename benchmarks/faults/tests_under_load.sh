@@ -3,7 +3,7 @@
 # CPU-bound loop, as issue 15 asks: tests assert behaviour, so they must pass here too.
 #   bash benchmarks/faults/tests_under_load.sh [N]
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." && mkdir -p runs
 python3 -c "while True: pass" & first=$!
 python3 -c "while True: pass" & second=$!
 trap 'kill $first $second' EXIT
