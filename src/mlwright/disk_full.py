@@ -5,6 +5,7 @@ back), and `mlwright resume` continues once there is room again."""
 from __future__ import annotations
 
 import errno
+import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -21,6 +22,23 @@ def is_disk_full(exc: BaseException) -> bool:
         return exc.errno in FULL_ERRNOS
     # SQLite reports it in words (SQLITE_FULL)
     return isinstance(exc, sqlite3.OperationalError) and "disk is full" in str(exc)
+
+
+def folder_mb(*folders: Path) -> float:
+    """Megabytes of the files under FOLDERS, each hard-linked file once, links not followed."""
+    seen, total = set(), 0
+    for folder in folders:
+        for root, _, names in os.walk(folder):
+            for name in names:
+                try:
+                    stat = os.lstat(os.path.join(root, name))
+                except OSError:
+                    continue
+                if (stat.st_dev, stat.st_ino) not in seen and not os.path.islink(
+                        os.path.join(root, name)):
+                    seen.add((stat.st_dev, stat.st_ino))
+                    total += stat.st_size
+    return total / 2**20
 
 
 def free_mb(folder: Path) -> float | None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from mlwright.bench.grading import grade_submission
 from mlwright.bench.measure import run_measured
 from mlwright.bench.report import markdown_results
+from mlwright.disk_full import folder_mb
 from mlwright.errors import MlwrightError, OptionError, TaskInputError
 from mlwright.journal import Journal, first_model_seconds
 from mlwright.task.layouts import looks_like_task
@@ -129,22 +130,6 @@ def run_task(task_root: Path, out: Path, options: BenchOptions) -> BenchRow:
         row.first_model_s = None if first is None else round(first, 1)
     row.disk_mb = round(folder_mb(run_dir), 1)
     return grade_row(row, task_root, run_dir / "final" / "submission.csv")
-
-
-def folder_mb(folder: Path) -> float:
-    """Megabytes of the files under FOLDER, each hard-linked file once, links not followed."""
-    seen, total = set(), 0
-    for root, _, names in os.walk(folder):
-        for name in names:
-            try:
-                stat = os.lstat(os.path.join(root, name))
-            except OSError:
-                continue
-            if (stat.st_dev, stat.st_ino) not in seen and not os.path.islink(
-                    os.path.join(root, name)):
-                seen.add((stat.st_dev, stat.st_ino))
-                total += stat.st_size
-    return total / 2**20
 
 
 def grade_row(row: BenchRow, task_root: Path, submission: Path) -> BenchRow:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import psutil
 
+from mlwright.disk_full import folder_mb
 from mlwright.workspace.jail import Exposure, jail_command, jail_unavailable_reason
 
 _KEPT_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT", "OPENBLAS_CORETYPE",
@@ -100,9 +101,14 @@ def _rlimits(limits: SandboxLimits) -> dict[int, int]:
     return chosen
 
 
+@cache
+def _prlimit() -> str | None:
+    return shutil.which("prlimit")
+
+
 def _rlimit_prefix(limits: SandboxLimits) -> list[str]:
     """prlimit sets the limits before the command starts, so every process it forks has them."""
-    tool = shutil.which("prlimit")
+    tool = _prlimit()
     if not tool:
         return []
     flags = {resource.RLIMIT_AS: "--as", resource.RLIMIT_FSIZE: "--fsize"}
@@ -113,7 +119,7 @@ def _limit_resources(process: psutil.Process, limits: SandboxLimits) -> None:
     """Where there is no prlimit, set after the start (preexec_fn is unsafe beside threads):
     then processes already forked escape them."""
     try:
-        if not shutil.which("prlimit"):
+        if not _prlimit():
             for kind, value in _rlimits(limits).items():
                 process.rlimit(kind, (value, value))
         process.nice(5)
@@ -148,18 +154,6 @@ def tree_rss_mb(process: psutil.Process) -> float:
     return tree_memory_mb(_members(process))
 
 
-def folder_mb(folders: tuple[Path, ...]) -> float:
-    total = 0
-    for folder in folders:
-        for root, _, files in os.walk(folder):
-            for name in files:
-                try:
-                    total += os.lstat(os.path.join(root, name)).st_size
-                except OSError:
-                    pass
-    return total / 2**20
-
-
 def run_sandboxed(
     argv: list[str],
     workdir: Path,
@@ -186,7 +180,7 @@ def run_sandboxed(
     command = _rlimit_prefix(limits) + command
     env = scrubbed_environment(workdir, limits.threads, env_extra or {})
     started = time.monotonic()
-    written_before = folder_mb(written) if limits.disk_mb else 0.0
+    written_before = folder_mb(*written) if limits.disk_mb else 0.0
     peak, stopped_for, disk_checked = 0.0, None, started
     with open(workdir / "stdout.log", "wb") as out, open(workdir / "stderr.log", "wb") as err:
         child = subprocess.Popen(
@@ -214,7 +208,7 @@ def run_sandboxed(
                 stopped_for = "cancelled"
             elif limits.disk_mb and now - disk_checked > _DISK_POLL_SECONDS:
                 disk_checked = now
-                if folder_mb(written) - written_before > limits.disk_mb:
+                if folder_mb(*written) - written_before > limits.disk_mb:
                     stopped_for = "disk"
             if stopped_for:
                 _kill_all(child, members)
