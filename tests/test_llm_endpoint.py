@@ -75,9 +75,11 @@ def test_a_full_run_through_each_provider_keeps_keys_from_candidates(provider, t
         if "training run failed" in instructions:  # a run out of time on a busy machine
             return tool_call(body, "final_result", {"action": "retry", "reason": "once more"})
         if "replace_in_file" in tool_names(body) and turns(body) == 0 and not spied:
-            spied.append(True)  # one candidate's code records its environment
-            spy = (f"{FIT}\n    import json, os\n    with open('env_seen.json', 'w') as f:\n"
-                   f"        json.dump(dict(os.environ), f)")
+            spied.append(True)  # one candidate's code records its environment, as soon as it
+            # is imported: in its check and its runs, however short a busy machine makes them
+            spy = ("import json as _json, os as _os\n"
+                   "with open('env_seen.json', 'w') as _seen:\n"
+                   f"    _json.dump(dict(_os.environ), _seen)\n\n\n{FIT}")
             return tool_call(body, "replace_in_file", {"name": "predict.py", "old": FIT,
                                                        "new": spy})
         return tool_call(body, "final_result", {"summary": "records its environment"})
@@ -89,7 +91,7 @@ def test_a_full_run_through_each_provider_keeps_keys_from_candidates(provider, t
     assert done.returncode == 0, done.stderr[-2000:]
     assert "model calls:" in done.stdout
     assert all(is_anthropic(body) == (provider == "anthropic") for body in server.requests)
-    seen = list(out.glob("candidates/*/runs/*/env_seen.json"))
+    seen = [*out.glob("checks/*/env_seen.json"), *out.glob("candidates/*/runs/*/env_seen.json")]
     assert seen  # the model's code ran, in the sandbox
     for path in seen:
         environment = json.loads(path.read_text())
