@@ -104,6 +104,18 @@ def test_a_timed_out_run_projects_its_time_from_its_folds(titanic_ctx, tmp_path)
     assert costs.projected(cnn, tmp_path, 30.0) > costs.fixed(cnn) + 6 * (30 - costs.fixed(cnn))
 
 
+
+def test_a_run_that_fitted_fewer_rows_than_planned_says_so(tmp_path):
+    """Its folds ran slow and it shrank the rest: its time is the cost of fewer rows, not of
+    the rows it was given (else the recipe would look cheaper than it is)."""
+    assert CostModel.fitted_share(tmp_path) == 1.0  # nothing written: as planned
+    (tmp_path / "progress.json").write_text(json.dumps({"fold_seconds": [9.0, 0.4],
+                                                        "row_share": 0.55}))
+    assert CostModel.fitted_share(tmp_path) == pytest.approx(0.55)
+    (tmp_path / "progress.json").write_text(json.dumps({"fold_seconds": [1.0],
+                                                        "row_share": 1.02}))
+    assert CostModel.fitted_share(tmp_path) == 1.0  # the fewest rows worth a fit round up
+
 @pytest.fixture(scope="module")
 def big_image_task(tmp_path_factory) -> Path:
     """7,000 28x28 images (scikit-learn's digits, enlarged and shifted five ways): far more

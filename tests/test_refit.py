@@ -136,3 +136,34 @@ def test_large_models_are_stored_compressed_and_read_back_whole(tmp_path):
     assert (tmp_path / "large.pkl").stat().st_size < common.COMPRESS_ABOVE / 10
     assert np.array_equal(common.load_model(tmp_path / "large.pkl")["leaves"], large["leaves"])
     assert np.array_equal(common.load_model(tmp_path / "small.pkl")["leaves"], small["leaves"])
+
+
+@pytest.mark.parametrize("stops_on_time", [False, True])
+def test_a_model_that_cannot_stop_fits_fewer_rows_once_its_folds_say_the_rest_would_overrun(
+        lightgbm_run, tmp_path, stops_on_time):
+    """A deadline already past when the first fold ends: a model that cannot stop at it (a
+    solver, a vectoriser) fits the other folds on the fewest rows worth a fit and skips the
+    refit, so the run ends with every row validated rather than killed at its window; one that
+    stops on time (fewer rounds) keeps every row."""
+    code, env = lightgbm_run
+    rows = len(pd.read_parquet(env["MLWRIGHT_TRAIN"]))
+    part = np.arange(rows) % 3
+    folds = {f"fold_{k}": np.where(part == k, VALID, TRAIN).astype(np.int8) for k in range(3)}
+    pd.DataFrame(folds).to_parquet(tmp_path / "three.parquet", index=False)
+    env = {**env, "MLWRIGHT_FOLDS": str(tmp_path / "three.parquet"),
+           "MLWRIGHT_STOPS_AT_DEADLINE": "1" if stops_on_time else "0"}
+    out = tmp_path / "late"
+    meta, log = _train(code, env, out, deadline=time.time())
+    fitted = [int(line.split()[2]) for line in log.splitlines()
+              if line.startswith("fold ") and "rows fitted" in line]
+    full = [int((folds[f"fold_{k}"] == TRAIN).sum()) for k in range(3)]
+    progress = json.loads((out / "progress.json").read_text())
+    assert not np.isnan(np.load(out / "oof.npy")).any()
+    if stops_on_time:
+        assert fitted == full and progress["row_share"] == 1.0
+        assert "would overrun" not in log
+    else:
+        assert fitted == [full[0], 150, 150]
+        assert progress["row_share"] < 0.6
+        assert "no refit" in log and "full.pkl" not in meta["predictors"]
+        assert not (out / "model" / "full.pkl").exists()

@@ -398,6 +398,7 @@ class Manager:
             "MLWRIGHT_FOLDS": str(self.setup.paths.folds),
             "MLWRIGHT_ROW_FRACTION": f"{row_fraction:.6f}",
             "MLWRIGHT_REFIT": "1" if self.setup.refit else "0",
+            "MLWRIGHT_STOPS_AT_DEADLINE": "1" if get_recipe(candidate.recipe).adaptive else "0",
         })
         limits = self._limits(window + 1.0)
         record = RunRecord(run_id, candidate.candidate_id, action, params, row_fraction,
@@ -429,6 +430,9 @@ class Manager:
                 scored = self._score(run_dir)
             except InvalidOutput as exc:
                 invalid = str(exc)
+        share = self.costs.fitted_share(run_dir)
+        if share < 1:  # the run fitted fewer rows than it was given: its folds ran slow
+            record.row_fraction = round(record.row_fraction * share, 4)
         self._learn_cost(candidate, record, sandbox, run_dir)
         if sandbox.ok and invalid is None:
             record.status, record.score, record.loss = "ok", scored.score, scored.loss
@@ -443,7 +447,7 @@ class Manager:
                             status=record.status, score=record.score, loss=record.loss,
                             fold_scores=record.fold_scores,
                             seconds=record.seconds, error=record.error, digest=record.digest,
-                            **resources)
+                            row_fraction=record.row_fraction, **resources)
         note = record.error or ""
         self.progress.run_finished(record.run_id, record.status, record.score, record.seconds, note)
         if record.status != "cancelled":

@@ -128,6 +128,7 @@ class SearchState:
                 record.seconds = p.get("seconds", 0.0)
                 record.error = p.get("error")
                 record.digest = p.get("digest")
+                record.row_fraction = p.get("row_fraction", record.row_fraction)
             elif event.kind == "run_tampered":
                 state.runs[event.run].status = "failed"
                 state.runs[event.run].error = p.get("reason")

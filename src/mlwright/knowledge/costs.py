@@ -132,6 +132,16 @@ class CostModel:
         except (OSError, ValueError, KeyError, TypeError):
             return []
 
+    @staticmethod
+    def fitted_share(run_dir: Path) -> float:
+        """The share of its planned rows a run fitted (the progress.json the template writes):
+        below 1 where its finished folds said the rest would overrun, 1 where unknown."""
+        try:
+            share = float(json.loads((run_dir / "progress.json").read_text())["row_share"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return 1.0
+        return float(np.clip(share, MIN_FRACTION, 1.0))
+
     def work(self, recipe: Recipe, params: dict, row_fraction: float) -> float:
         """A run's share of the work of the recipe's default run on every row: its rows, and
         where a learning rate sets the rounds to converge, their ratio (twice the default rate

@@ -172,6 +172,7 @@ def _search_tree(events: list[Event], paths: RunPaths, origin: float):
             node.fold_std = float(np.std(folds)) if folds else None
             node.seconds, node.finished = p.get("seconds", 0.0), event.ts - origin
             node.error = p.get("error")
+            node.row_fraction = p.get("row_fraction", node.row_fraction)  # what it fitted
             node.host = p.get("host") or ""
             node.log_tail = _log_tail(paths.candidates / node.candidate_id / "runs" / node.run_id)
             loss = p.get("loss")

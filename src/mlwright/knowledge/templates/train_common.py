@@ -14,6 +14,21 @@ from predict import image_shape, learn_feature_state, plain_schema, predict_mode
 from predict import folds_to_predict, refit_replaces_folds, save_model, used_rounds
 
 TRAIN, VALID = 1, 2
+# A model that cannot stop at its deadline (a solver, a vectoriser) and whose finished fits say
+# the rest would overrun the time left by more than this fits fewer rows in the rest, aiming at
+# FILL of the time left: a run that ends with every row validated on fewer rows beats one killed
+# at its window with nothing.
+OVERRUN, FILL = 1.15, 0.9
+MIN_FIT_ROWS = 150
+
+
+def shrunk_fraction(fraction, seconds_per_row, rows_left, seconds_left):
+    """The share of rows the remaining fits may use so they end in SECONDS_LEFT, given what a
+    row cost so far: FRACTION where they fit as planned."""
+    needed = seconds_per_row * rows_left * fraction
+    if needed <= OVERRUN * max(seconds_left, 0.0):
+        return fraction
+    return fraction * max(seconds_left, 0.0) * FILL / needed
 
 
 def feature_importance(model, columns):
@@ -53,6 +68,7 @@ def main():
     out = Path(env.get("MLWRIGHT_OUTPUT", "."))
     row_fraction = float(env.get("MLWRIGHT_ROW_FRACTION", "1"))
     refit = env.get("MLWRIGHT_REFIT") == "1"
+    stops_on_time = env.get("MLWRIGHT_STOPS_AT_DEADLINE") == "1"  # fewer rounds, not fewer rows
     seed = int(env.get("MLWRIGHT_SEED", "0"))
     target = schema["target"]
 
@@ -92,11 +108,27 @@ def main():
     sizes = [int((folds[c].to_numpy() == TRAIN).sum()) for c in fold_columns]
     sizes = [max(1, n) for n in sizes + ([len(known)] if refit else [])]
     rounds, test_parts, importances, fold_seconds = [], [], [], []
+    planned_rows, fitted_rows, fitting_seconds = 0, 0, 0.0
+    fraction = row_fraction
+
+    def shrink_for(rows_left):
+        if stops_on_time or not fitted_rows:
+            return fraction
+        return shrunk_fraction(fraction, fitting_seconds / fitted_rows, rows_left,
+                               deadline - time.time())
+
     for index, column in enumerate(fold_columns):
         role = folds[column].to_numpy()
         fit_rows = np.flatnonzero(role == TRAIN)
-        if row_fraction < 1:
-            fit_rows = np.sort(rng.choice(fit_rows, int(len(fit_rows) * row_fraction), replace=False))
+        planned_rows += int(len(fit_rows) * row_fraction)
+        fewer = shrink_for(sum(sizes[index:len(fold_columns)]))  # the refit may be left out
+        if fewer < fraction:
+            print(f"fold {index}: the finished fits say the rest would overrun; "
+                  f"{fraction:.0%} -> {fewer:.0%} of the rows", flush=True)
+            fraction = fewer
+        if fraction < 1:
+            keep = min(len(fit_rows), max(MIN_FIT_ROWS, int(len(fit_rows) * fraction)))
+            fit_rows = np.sort(rng.choice(fit_rows, keep, replace=False))
         valid_rows = np.flatnonzero(role == VALID)
         share = sizes[index] / sum(sizes[index:])
         ctx["deadline"] = time.time() + (deadline - time.time()) * share
@@ -112,18 +144,32 @@ def main():
         test_parts.append(canonical_output(predict_model(model, X_test, ctx), ctx))
         save_model(model, model_dir / f"fold_{index}.pkl")
         fold_seconds.append(round(time.time() - fold_started, 3))
-        # what the harness reads if this run runs out of time: how long a fold takes
-        (out / "progress.json").write_text(json.dumps({"fits": fits, "fold_seconds": fold_seconds}))
+        fitted_rows += len(fit_rows)
+        fitting_seconds += fold_seconds[-1]
+        # what the harness reads, also if this run runs out of time: how long a fold takes, and
+        # the share of the planned rows it fitted
+        (out / "progress.json").write_text(json.dumps({
+            "fits": fits, "fold_seconds": fold_seconds,
+            "row_share": round(fitted_rows / max(planned_rows, 1), 4)}))
         print(f"fold {index}: {len(fit_rows)} rows fitted in {fold_seconds[-1]:.1f}s", flush=True)
     predictors = [f"fold_{i}.pkl" for i in range(len(fold_columns))]
+    if refit and (fraction < row_fraction or shrink_for(sizes[-1]) < fraction):
+        # folds already short of time, or a refit on fewer rows than they fitted, would predict
+        # worse than the folds' own models
+        refit = False
+        largest = folds_to_predict(sizes[:len(fold_columns)])
+        predictors = [f"fold_{i}.pkl" for i in largest]
+        test_parts = [test_parts[i] for i in largest]
+        print("no refit: it would not end in the time left; the folds' models predict",
+              flush=True)
     if refit:
         # One more model on the labelled rows (at the same share as the folds): the test comes
         # after (or beside) all of them (k-fold runs have no refit).
         largest = folds_to_predict(sizes[:len(fold_columns)])
         predictors = [f"fold_{i}.pkl" for i in largest]
         test_parts = [test_parts[i] for i in largest]
-        if row_fraction < 1:
-            keep = max(1, int(len(known) * row_fraction))
+        if fraction < 1:
+            keep = max(1, int(len(known) * fraction))
             known = np.sort(rng.choice(known, keep, replace=False))
         refit_params = dict(params)
         if all(r is not None for r in rounds):
