@@ -167,3 +167,50 @@ def test_a_model_that_cannot_stop_fits_fewer_rows_once_its_folds_say_the_rest_wo
         assert progress["row_share"] < 0.6
         assert "no refit" in log and "full.pkl" not in meta["predictors"]
         assert not (out / "model" / "full.pkl").exists()
+
+
+def test_a_model_that_stops_on_time_is_given_a_deadline_that_leaves_time_to_predict(
+        lightgbm_run, tmp_path):
+    """Predicting and saving come after a model stops: on a million rows they can take longer
+    than the fit. Each later fit's deadline keeps back what that took in the finished folds,
+    for every fit left, so the run as a whole ends by its own deadline."""
+    code, env = lightgbm_run
+    (code / "predict.py").write_text((code / "predict.py").read_text() + '''
+
+def fit_model(X, y, X_valid, y_valid, params, ctx):  # records the deadline each fit was given
+    import os
+
+    with open(os.path.join(os.environ["MLWRIGHT_OUTPUT"], "deadlines.txt"), "a") as log:
+        log.write(f"{time.time()} {ctx['deadline']}\\n")
+    return float(np.mean(y))
+
+
+def predict_model(model, X, ctx):  # slow to predict: half a second per call
+    time.sleep(0.5)
+    return np.full(len(X), model)
+
+
+def used_rounds(model):
+    return None
+''')
+    rows = len(pd.read_parquet(env["MLWRIGHT_TRAIN"]))
+    part = np.arange(rows) % 3
+    folds = {f"fold_{k}": np.where(part == k, VALID, TRAIN).astype(np.int8) for k in range(3)}
+    pd.DataFrame(folds).to_parquet(tmp_path / "three.parquet", index=False)
+    env = {**env, "MLWRIGHT_FOLDS": str(tmp_path / "three.parquet"),
+           "MLWRIGHT_STOPS_AT_DEADLINE": "1"}
+    out = tmp_path / "reserve"
+    deadline = time.time() + 600
+    _train(code, {**env}, out, deadline)
+    given = [tuple(map(float, line.split()))
+             for line in (out / "deadlines.txt").read_text().splitlines()]
+    assert len(given) == 4  # three folds and the refit
+    sizes = [int((folds[f"fold_{k}"] == TRAIN).sum()) for k in range(3)] + [rows]
+    for index, (started, fit_deadline) in enumerate(given[1:3], start=1):
+        share = sizes[index] / sum(sizes[index:])
+        # at least 1 s (two predictions) kept back per fit left, this one included
+        kept_back = 1.0 * (len(sizes) - index)
+        assert fit_deadline <= started + (deadline - started - kept_back) * share + 0.01
+    first = sizes[0] / sum(sizes)  # nothing known yet: nothing kept back
+    assert given[0][1] >= given[0][0] + (deadline - given[0][0]) * first - 0.5
+    assert given[3][1] <= deadline - 1.0  # the refit keeps back one fold's predicting

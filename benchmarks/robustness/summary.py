@@ -4,7 +4,8 @@
 
 Prints, over the tasks run: valid submissions, those beating the constant, those beating the
 plain baseline of their kind, and those whose first model-based submission came within the
-given share of the budget; then the tasks that miss each.
+given share of the budget; then the tasks that miss each, and how far validation was from the
+test.
 """
 
 from __future__ import annotations
@@ -30,6 +31,14 @@ def summarise(results: pd.DataFrame, first_share: float) -> list[str]:
         missed = ", ".join(results.loc[~passed, "task"]) or "none"
         lines.append(f"{name}: {int(passed.sum())}/{total} ({passed.mean():.0%}); "
                      f"missed: {missed}")
+    if "validation" in results:  # how far the runs' own validation was from the test
+        sign = results["direction"].map({"higher": 1.0, "lower": -1.0})
+        optimism = ((results["validation"] - results["score"]) * sign
+                    / results["score"].abs().clip(lower=1e-9)).dropna()
+        if len(optimism):  # relative, as metrics differ in scale
+            lines.append(f"validation against the test, over {len(optimism)} tasks: median "
+                         f"|gap| {optimism.abs().median():.2%} of the test score; optimistic on "
+                         f"{int((optimism > 0).sum())}, median optimism {optimism.median():+.2%}")
     return lines
 
 

@@ -132,3 +132,10 @@ def first_model_seconds(events: list[Event], wall: float | None = None) -> float
                                                                                       {}):
             return before + event.ts - start
     return None
+
+
+def published_validation_score(events: list[Event]) -> float | None:
+    """The validation score (the task's metric, out of fold) of what was published last: set
+    beside its test score, the gap says how honest validation was."""
+    written = [e for e in events if e.kind == "submission_written"]
+    return written[-1].payload.get("score") if written else None

@@ -33,13 +33,14 @@ def _cell(value, digits: int = 4) -> str:
 
 def markdown_results(rows) -> str:
     """One Markdown table of bench rows (BenchRow or anything with the same attributes)."""
-    header = ("| task | metric | score | plain baseline | beats baseline | beats constant "
+    header = ("| task | metric | score | validation | plain baseline | beats baseline | beats constant "
               "| first model s | wall s | budget s | peak MB (tree) | disk MB | valid | medal "
               "| note |")
-    lines = [header, "|" + "---|" * 14]
+    lines = [header, "|" + "---|" * 15]
     for row in rows:
         lines.append(
-            f"| {row.task} | {row.metric or '–'} | {_cell(row.score)} | {_cell(row.baseline)} "
+            f"| {row.task} | {row.metric or '–'} | {_cell(row.score)} "
+            f"| {_cell(getattr(row, 'validation', None))} | {_cell(row.baseline)} "
             f"| {_cell(row.beats_baseline)} | {_cell(getattr(row, 'beats_constant', None))} "
             f"| {_cell(getattr(row, 'first_model_s', None), 1)} "
             f"| {_cell(row.wall_s, 1)} | {_cell(row.budget_s, 0)} "

@@ -22,7 +22,7 @@ from mlwright.bench.measure import run_measured
 from mlwright.bench.report import markdown_results
 from mlwright.disk_full import folder_mb
 from mlwright.errors import MlwrightError, OptionError, TaskInputError
-from mlwright.journal import Journal, first_model_seconds
+from mlwright.journal import Journal, first_model_seconds, published_validation_score
 from mlwright.task.layouts import looks_like_task
 
 KILL_GRACE = 1.5  # a task still running at 1.5 x its budget (+60 s) is killed and marked failed
@@ -44,6 +44,7 @@ class BenchRow:
     metric: str = ""
     direction: str = ""
     score: float | None = None
+    validation: float | None = None  # what the run's own validation said of what it published
     baseline: float | None = None
     beats_baseline: bool | None = None
     wall_s: float | None = None
@@ -128,6 +129,8 @@ def run_task(task_root: Path, out: Path, options: BenchOptions) -> BenchRow:
         journal.close()
         first = first_model_seconds(events, None if resumed else measured.wall_s)
         row.first_model_s = None if first is None else round(first, 1)
+        validation = published_validation_score(events)
+        row.validation = None if validation is None else round(validation, 6)
     row.disk_mb = round(folder_mb(run_dir), 1)
     return grade_row(row, task_root, run_dir / "final" / "submission.csv")
 

@@ -108,7 +108,7 @@ def main():
     sizes = [int((folds[c].to_numpy() == TRAIN).sum()) for c in fold_columns]
     sizes = [max(1, n) for n in sizes + ([len(known)] if refit else [])]
     rounds, test_parts, importances, fold_seconds = [], [], [], []
-    planned_rows, fitted_rows, fitting_seconds = 0, 0, 0.0
+    planned_rows, fitted_rows, fitting_seconds, after_fit = 0, 0, 0.0, []
     fraction = row_fraction
 
     def shrink_for(rows_left):
@@ -131,12 +131,17 @@ def main():
             fit_rows = np.sort(rng.choice(fit_rows, keep, replace=False))
         valid_rows = np.flatnonzero(role == VALID)
         share = sizes[index] / sum(sizes[index:])
-        ctx["deadline"] = time.time() + (deadline - time.time()) * share
+        # a model that stops at its deadline still predicts and saves after it: the time that
+        # took in the finished folds is kept back for every fit left (millions of rows to
+        # predict can take longer than the fit)
+        reserve = np.mean(after_fit) * (fits - index) if after_fit else 0.0
+        ctx["deadline"] = time.time() + max(deadline - time.time() - reserve, 0.0) * share
         fold_started = time.time()
         model = fit_model(
             X.iloc[fit_rows], fit_target(y[fit_rows], ctx),
             X.iloc[valid_rows], fit_target(y[valid_rows], ctx), dict(params), ctx,
         )
+        fitted_at = time.time()
         oof[valid_rows] += canonical_output(predict_model(model, X.iloc[valid_rows], ctx), ctx)
         validated[valid_rows] += 1
         rounds.append(used_rounds(model))
@@ -144,6 +149,7 @@ def main():
         test_parts.append(canonical_output(predict_model(model, X_test, ctx), ctx))
         save_model(model, model_dir / f"fold_{index}.pkl")
         fold_seconds.append(round(time.time() - fold_started, 3))
+        after_fit.append(time.time() - fitted_at)
         fitted_rows += len(fit_rows)
         fitting_seconds += fold_seconds[-1]
         # what the harness reads, also if this run runs out of time: how long a fold takes, and
@@ -174,7 +180,7 @@ def main():
         refit_params = dict(params)
         if all(r is not None for r in rounds):
             refit_params["n_estimators"] = max(1, int(np.mean(rounds) * 1.15))
-        ctx["deadline"] = deadline
+        ctx["deadline"] = deadline - (np.mean(after_fit) if after_fit else 0.0)
         model = fit_model(X.iloc[known], fit_target(y[known], ctx), None, None, refit_params, ctx)
         if refit_replaces_folds(used_rounds(model), [rounds[i] for i in largest]):
             test_parts = [canonical_output(predict_model(model, X_test, ctx), ctx)]
