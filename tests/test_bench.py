@@ -21,6 +21,9 @@ def test_bench_runs_grades_and_resumes(tmp_path):
     assert row["metric"] == "accuracy" and 0.6 < float(row["score"]) <= 1.0
     assert row["medal"] in ("gold", "silver", "bronze", "none")
     assert float(row["wall_s"]) <= 22 and float(row["peak_mb"]) > 0
+    assert 0.6 < float(row["validation"]) <= 1.0  # what the run's own validation said
+    assert 0 <= float(row["outside_s"]) <= float(row["wall_s"])  # the harness's share of it
+    assert float(row["harness_cpu_s"]) > 0
     assert "| titanic-comp | accuracy |" in (out / "results.md").read_text()
     journal = out / "runs" / "titanic-comp" / "journal.sqlite"
     assert journal.exists()

@@ -71,6 +71,10 @@ def test_report_matches_the_journal(finished_titanic_run):
                  if e.kind == "isolation"]
     assert isolation  # what contained candidate code is on the record, and on the page
     assert ("jailed (bubblewrap)" if isolation[-1]["jailed"] else "NO JAIL") in html
+    ended = [e.payload for e in Journal(out / "journal.sqlite").events()
+             if e.kind == "session_ended"]
+    assert ended and ended[-1]["harness_cpu_s"] > 0  # the harness's own CPU, candidates apart
+    assert "seconds with no run in flight" in html and "harness CPU seconds" in html
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in html and "<script" not in html
 

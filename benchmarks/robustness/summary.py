@@ -39,6 +39,12 @@ def summarise(results: pd.DataFrame, first_share: float) -> list[str]:
             lines.append(f"validation against the test, over {len(optimism)} tasks: median "
                          f"|gap| {optimism.abs().median():.2%} of the test score; optimistic on "
                          f"{int((optimism > 0).sum())}, median optimism {optimism.median():+.2%}")
+    if "outside_s" in results and results["outside_s"].notna().any():
+        outside = (results["outside_s"] / results["budget_s"]).dropna()
+        cpu = (results["harness_cpu_s"] / results["budget_s"]).dropna()
+        lines.append(f"no run in flight: median {outside.median():.1%} of the budget, at most "
+                     f"{outside.max():.1%}; harness CPU: median {cpu.median():.1%}, at most "
+                     f"{cpu.max():.1%}")
     return lines
 
 

@@ -212,6 +212,8 @@ def _search(paths, journal, spec, data_profile, schema, train, test, folds, y, o
         if not state.runs:  # a new run: the guesses the user should check, first
             for line in guesses(spec):
                 progress.message(line)
+        journal.append("executor_ready", slots=slots, threads_per_run=setup.threads,
+                       memory_mb_per_run=memory_mb)
         no_jail = jail_unavailable_reason()
         journal.append("isolation", jailed=no_jail is None, reason=no_jail,
                        disk_mb_per_run=setup.disk_mb)
@@ -231,8 +233,10 @@ def _search(paths, journal, spec, data_profile, schema, train, test, folds, y, o
         finally:
             executor.shutdown(cancel=True)
         write_leaderboard(paths.leaderboard, state, metric, manager.ensemble_weights)
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        journal.append("session_ended", score=manager.published_score, peak_rss_mb=round(peak_mb, 1))
+        own = resource.getrusage(resource.RUSAGE_SELF)  # the harness, not its candidates
+        journal.append("session_ended", score=manager.published_score,
+                       peak_rss_mb=round(own.ru_maxrss / 1024, 1),
+                       harness_cpu_s=round(own.ru_utime + own.ru_stime, 2))
         report = _write_report(paths, progress)
         ensemble = {run_id: f"{state.candidates[state.runs[run_id].candidate_id].recipe} x {w:.2f}"
                     for run_id, w in manager.ensemble_weights.items() if run_id in state.runs}

@@ -24,6 +24,7 @@ from mlwright.disk_full import folder_mb
 from mlwright.errors import MlwrightError, OptionError, TaskInputError
 from mlwright.journal import Journal, first_model_seconds, published_validation_score
 from mlwright.task.layouts import looks_like_task
+from mlwright.time_use import time_use
 
 KILL_GRACE = 1.5  # a task still running at 1.5 x its budget (+60 s) is killed and marked failed
 
@@ -56,6 +57,8 @@ class BenchRow:
     constant: float | None = None
     beats_constant: bool | None = None
     first_model_s: float | None = None  # when the first model-based submission was written
+    outside_s: float | None = None  # seconds with no candidate run or step in flight
+    harness_cpu_s: float | None = None  # the harness process's own CPU seconds
     valid: bool = False
     medal: str = ""
     resumed: bool = False
@@ -130,6 +133,12 @@ def run_task(task_root: Path, out: Path, options: BenchOptions) -> BenchRow:
         first = first_model_seconds(events, None if resumed else measured.wall_s)
         row.first_model_s = None if first is None else round(first, 1)
         validation = published_validation_score(events)
+        use = time_use(events)
+        # the process's seconds outside the journal's sessions (reading the task before it,
+        # writing the report after it) are the harness's too; a resumed run's are unknown
+        before_after = 0.0 if resumed else max(0.0, measured.wall_s - use.wall_s)
+        row.outside_s = round(use.outside_s + before_after, 1)
+        row.harness_cpu_s = use.harness_cpu_s
         row.validation = None if validation is None else round(validation, 6)
     row.disk_mb = round(folder_mb(run_dir), 1)
     return grade_row(row, task_root, run_dir / "final" / "submission.csv")

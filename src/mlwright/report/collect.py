@@ -25,6 +25,7 @@ from mlwright.task.metrics import get_metric
 from mlwright.task.profile import DataProfile
 from mlwright.task.run_tables import read_run_column
 from mlwright.task.spec import TaskSpec
+from mlwright.time_use import TimeUse, time_use
 
 LOG_CHARS = 2500
 DIFF_CHARS = 12000
@@ -84,6 +85,7 @@ class ReportData:
     importance_run: str | None = None
     isolation: dict[str, Any] = field(default_factory=dict)  # the journal's last isolation event
     tampered: list[str] = field(default_factory=list)  # runs whose files changed after scoring
+    time: TimeUse = field(default_factory=TimeUse)  # where the seconds went
 
 
 def collect(run_dir: Path) -> ReportData:
@@ -120,6 +122,7 @@ def collect(run_dir: Path) -> ReportData:
         usage=[e.payload for e in events if e.kind == "model_usage"],
         isolation=next((e.payload for e in reversed(events) if e.kind == "isolation"), {}),
         tampered=[e.run for e in events if e.kind == "run_tampered"],
+        time=time_use(events),
     )
     _add_predictions(data, paths, nodes)
     _add_importances(data, paths, nodes)

@@ -9,6 +9,7 @@ import numpy as np
 
 from mlwright.report.charts import COLORS, Series, bar_chart, heatmap, histogram, xy_chart
 from mlwright.report.collect import ReportData, RunNode
+from mlwright.time_use import TimeUse
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:24px auto;max-width:1100px;
@@ -234,6 +235,23 @@ def _progress(data: ReportData) -> str:
     return f"<h2>Score over time</h2>{chart}"
 
 
+def _time_table(use: TimeUse) -> str:
+    """Wall seconds, and how the slots used them: the harness's share is what no slot used."""
+    def share(seconds: float) -> str:
+        return f" ({seconds / use.wall_s:.0%} of the wall time)" if use.wall_s > 0 else ""
+
+    rows = [("wall seconds", f"{use.wall_s:.1f} on {use.slots} slot(s)"),
+            ("slot-seconds in candidate runs", f"{sum(use.by_recipe.values()):.1f}"),
+            ("slot-seconds in preparation steps", f"{use.preparing_s:.1f}"),
+            ("idle slot-seconds", f"{use.idle_slot_s:.1f}"),
+            ("seconds with no run in flight", f"{use.outside_s:.1f}{share(use.outside_s)}"),
+            ("harness CPU seconds", "–" if use.harness_cpu_s is None
+             else f"{use.harness_cpu_s:.1f}{share(use.harness_cpu_s)}")]
+    body = "".join(f'<tr><th>{name}</th><td class="num">{escape(value)}</td></tr>'
+                   for name, value in rows)
+    return f"<table>{body}</table>"
+
+
 def _costs(data: ReportData) -> str:
     by_candidate: dict[str, float] = {}
     by_action: dict[str, float] = {}
@@ -241,7 +259,7 @@ def _costs(data: ReportData) -> str:
         key = f"{node.candidate_id} {node.recipe}"
         by_candidate[key] = by_candidate.get(key, 0.0) + node.seconds
         by_action[node.action] = by_action.get(node.action, 0.0) + node.seconds
-    parts = ['<h2>Where the time went</h2><div class="charts">',
+    parts = ['<h2>Where the time went</h2>', _time_table(data.time), '<div class="charts">',
              bar_chart(sorted(by_candidate.items(), key=lambda i: -i[1]), "seconds of runs",
                        "seconds per candidate"),
              bar_chart(sorted(by_action.items(), key=lambda i: -i[1]), "seconds of runs",
