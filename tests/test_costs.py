@@ -100,9 +100,13 @@ def test_a_timed_out_run_projects_its_time_from_its_folds(titanic_ctx, tmp_path)
     (tmp_path / "progress.json").write_text(json.dumps({"fits": 6, "fold_seconds": [20, 12]}))
     # the first fold paid for warming up: the second says what a fit costs
     assert costs.projected(cnn, tmp_path, 40.0) == pytest.approx(costs.fixed(cnn) + 6 * 12 * 1.1)
+    # later folds shrank to fewer rows: only the first, on the rows planned, says what a fit costs
+    (tmp_path / "progress.json").write_text(json.dumps({"fits": 6, "fold_seconds": [20, 0.4],
+                                                        "row_share": 0.3}))
+    assert costs.projected(cnn, tmp_path, 21.0, first_fold_only=True) == pytest.approx(
+        costs.fixed(cnn) + 6 * 20 * 1.1)
     (tmp_path / "progress.json").unlink()  # no fold finished: each takes longer than it had
     assert costs.projected(cnn, tmp_path, 30.0) > costs.fixed(cnn) + 6 * (30 - costs.fixed(cnn))
-
 
 
 def test_a_run_that_fitted_fewer_rows_than_planned_says_so(tmp_path):
@@ -115,6 +119,7 @@ def test_a_run_that_fitted_fewer_rows_than_planned_says_so(tmp_path):
     (tmp_path / "progress.json").write_text(json.dumps({"fold_seconds": [1.0],
                                                         "row_share": 1.02}))
     assert CostModel.fitted_share(tmp_path) == 1.0  # the fewest rows worth a fit round up
+
 
 @pytest.fixture(scope="module")
 def big_image_task(tmp_path_factory) -> Path:

@@ -146,12 +146,14 @@ def test_a_model_that_cannot_stop_fits_fewer_rows_once_its_folds_say_the_rest_wo
     refit, so the run ends with every row validated rather than killed at its window; one that
     stops on time (fewer rounds) keeps every row."""
     code, env = lightgbm_run
+    if not stops_on_time:  # as a solver or a vectoriser would be
+        (code / "predict.py").write_text((code / "predict.py").read_text()
+                                         + "\nSTOPS_AT_DEADLINE = False\n")
     rows = len(pd.read_parquet(env["MLWRIGHT_TRAIN"]))
     part = np.arange(rows) % 3
     folds = {f"fold_{k}": np.where(part == k, VALID, TRAIN).astype(np.int8) for k in range(3)}
     pd.DataFrame(folds).to_parquet(tmp_path / "three.parquet", index=False)
-    env = {**env, "MLWRIGHT_FOLDS": str(tmp_path / "three.parquet"),
-           "MLWRIGHT_STOPS_AT_DEADLINE": "1" if stops_on_time else "0"}
+    env = {**env, "MLWRIGHT_FOLDS": str(tmp_path / "three.parquet")}
     out = tmp_path / "late"
     meta, log = _train(code, env, out, deadline=time.time())
     fitted = [int(line.split()[2]) for line in log.splitlines()
@@ -165,8 +167,8 @@ def test_a_model_that_cannot_stop_fits_fewer_rows_once_its_folds_say_the_rest_wo
     else:
         assert fitted == [full[0], 150, 150]
         assert progress["row_share"] < 0.6
-        assert "no refit" in log and "full.pkl" not in meta["predictors"]
-        assert not (out / "model" / "full.pkl").exists()
+        assert "no refit" in log and not (out / "model" / "full.pkl").exists()
+        assert meta["predictors"] == ["fold_0.pkl"]  # the fold that fitted every row predicts
 
 
 def test_a_model_that_stops_on_time_is_given_a_deadline_that_leaves_time_to_predict(
@@ -197,8 +199,7 @@ def used_rounds(model):
     part = np.arange(rows) % 3
     folds = {f"fold_{k}": np.where(part == k, VALID, TRAIN).astype(np.int8) for k in range(3)}
     pd.DataFrame(folds).to_parquet(tmp_path / "three.parquet", index=False)
-    env = {**env, "MLWRIGHT_FOLDS": str(tmp_path / "three.parquet"),
-           "MLWRIGHT_STOPS_AT_DEADLINE": "1"}
+    env = {**env, "MLWRIGHT_FOLDS": str(tmp_path / "three.parquet")}  # LightGBM stops on time
     out = tmp_path / "reserve"
     deadline = time.time() + 600
     _train(code, {**env}, out, deadline)

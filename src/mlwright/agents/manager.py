@@ -398,7 +398,6 @@ class Manager:
             "MLWRIGHT_FOLDS": str(self.setup.paths.folds),
             "MLWRIGHT_ROW_FRACTION": f"{row_fraction:.6f}",
             "MLWRIGHT_REFIT": "1" if self.setup.refit else "0",
-            "MLWRIGHT_STOPS_AT_DEADLINE": "1" if get_recipe(candidate.recipe).adaptive else "0",
         })
         limits = self._limits(window + 1.0)
         record = RunRecord(run_id, candidate.candidate_id, action, params, row_fraction,
@@ -430,10 +429,10 @@ class Manager:
                 scored = self._score(run_dir)
             except InvalidOutput as exc:
                 invalid = str(exc)
+        self._learn_cost(candidate, record, sandbox, run_dir)
         share = self.costs.fitted_share(run_dir)
         if share < 1:  # the run fitted fewer rows than it was given: its folds ran slow
             record.row_fraction = round(record.row_fraction * share, 4)
-        self._learn_cost(candidate, record, sandbox, run_dir)
         if sandbox.ok and invalid is None:
             record.status, record.score, record.loss = "ok", scored.score, scored.loss
             record.fold_scores = scored.fold_scores
@@ -472,12 +471,15 @@ class Manager:
         ran out of time, what its finished folds (or the lack of any) imply."""
         recipe = get_recipe(candidate.recipe)
         work = self.costs.work(recipe, record.params, record.row_fraction)
-        if sandbox.ok:
+        # a run that shrank its later folds: only its first, on the rows it was given, says
+        # what the run would have cost
+        shrank = self.costs.fitted_share(run_dir) < 1
+        if sandbox.ok and not shrank:
             self.costs.observe(recipe, work, sandbox.wall_seconds, record.window,
                                self.costs.fold_seconds(run_dir))
-        elif sandbox.stopped_for == "timeout":
-            self.costs.observe(recipe, work,
-                               self.costs.projected(recipe, run_dir, sandbox.wall_seconds))
+        elif sandbox.ok or sandbox.stopped_for == "timeout":
+            self.costs.observe(recipe, work, self.costs.projected(
+                recipe, run_dir, sandbox.wall_seconds, first_fold_only=shrank))
 
     def _score(self, run_dir: Path):
         spec = self.setup.ctx.spec

@@ -33,8 +33,8 @@ def _cell(value, digits: int = 4) -> str:
 
 def markdown_results(rows) -> str:
     """One Markdown table of bench rows (BenchRow or anything with the same attributes)."""
-    header = ("| task | metric | score | validation | plain baseline | beats baseline | beats constant "
-              "| first model s | wall s | no run in flight s (harness CPU s) | budget s "
+    header = ("| task | metric | score | validation | plain baseline | beats baseline "
+              "| beats constant | first model s | wall s | no run in flight s (harness CPU s) | budget s "
               "| peak MB (tree) | disk MB | valid | medal | note |")
     lines = [header, "|" + "---|" * 16]
     for row in rows:

@@ -105,10 +105,12 @@ class CostModel:
         fixed, full = self._split(recipe)
         return fixed + (ADAPTIVE_SHARE if recipe.adaptive else 1.0) * full * row_fraction
 
-    def projected(self, recipe: Recipe, run_dir: Path, elapsed: float) -> float:
+    def projected(self, recipe: Recipe, run_dir: Path, elapsed: float,
+                  first_fold_only: bool = False) -> float:
         """A timed-out run's full time: from the folds it finished (the progress.json the
-        template writes), or, when none finished, at least a fold per fit as long as its time."""
-        done = self.fold_seconds(run_dir)
+        template writes), or, when none finished, at least a fold per fit as long as its time.
+        FIRST_FOLD_ONLY: the later folds fitted fewer rows than planned, so they say less."""
+        done = self.fold_seconds(run_dir)[:1 if first_fold_only else None]
         if done:  # the first fold also paid for warming up: later ones say more, where known
             per_fit = float(np.median(done[1:])) if len(done) >= 2 else done[0]
             return self.fixed(recipe) + self.fits * per_fit * 1.1

@@ -1,5 +1,7 @@
 # Model: CatBoost ordered boosting; categoricals as strings, CatBoost's own target statistics.
 
+STOPS_AT_DEADLINE = True  # boosting rounds stop at ctx['deadline']
+
 
 def _catboost_frame(X):
     X = X.copy()

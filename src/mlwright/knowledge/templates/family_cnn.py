@@ -2,6 +2,8 @@
 # image's pixels (grey or colour), with random shifts (and optional flips) as augmentation;
 # the number of epochs is sized to the time the fold has.
 
+STOPS_AT_DEADLINE = True  # epochs are sized to ctx['deadline']
+
 
 def _image_tensor(X, ctx):
     """(rows, channels, height, width) pixels of the first image column; missing images are 0."""

@@ -1,5 +1,7 @@
 # Model: a forest of randomised trees (random forest or extra-trees) on integer-coded categoricals.
 
+STOPS_AT_DEADLINE = True  # trees are grown in batches until ctx['deadline']
+
 
 def fit_model(X, y, X_valid, y_valid, params, ctx):
     from sklearn.ensemble import (

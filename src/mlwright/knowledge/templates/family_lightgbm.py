@@ -1,5 +1,7 @@
 # Model: LightGBM gradient-boosted trees with native categorical splits.
 
+STOPS_AT_DEADLINE = True  # boosting rounds stop at ctx['deadline']
+
 
 def fit_model(X, y, X_valid, y_valid, params, ctx):
     import lightgbm as lgb

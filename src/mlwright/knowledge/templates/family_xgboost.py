@@ -1,5 +1,7 @@
 # Model: XGBoost histogram trees, categoricals handled natively.
 
+STOPS_AT_DEADLINE = True  # boosting rounds stop at ctx['deadline']
+
 
 def fit_model(X, y, X_valid, y_valid, params, ctx):
     import xgboost as xgb

@@ -12,13 +12,14 @@ import pandas as pd
 from predict import build_features, canonical_output, encode_target, fit_model, fit_target
 from predict import image_shape, learn_feature_state, plain_schema, predict_model, read_inputs
 from predict import folds_to_predict, refit_replaces_folds, save_model, used_rounds
+import predict as family
 
 TRAIN, VALID = 1, 2
 # A model that cannot stop at its deadline (a solver, a vectoriser) and whose finished fits say
 # the rest would overrun the time left by more than this fits fewer rows in the rest, aiming at
 # FILL of the time left: a run that ends with every row validated on fewer rows beats one killed
 # at its window with nothing.
-OVERRUN, FILL = 1.15, 0.9
+FILL = 0.9
 MIN_FIT_ROWS = 150
 
 
@@ -26,9 +27,22 @@ def shrunk_fraction(fraction, seconds_per_row, rows_left, seconds_left):
     """The share of rows the remaining fits may use so they end in SECONDS_LEFT, given what a
     row cost so far: FRACTION where they fit as planned."""
     needed = seconds_per_row * rows_left * fraction
-    if needed <= OVERRUN * max(seconds_left, 0.0):
+    if needed <= max(seconds_left, 0.0):
         return fraction
     return fraction * max(seconds_left, 0.0) * FILL / needed
+
+
+def sample_rows(rng, rows, keep, labels, classified):
+    """KEEP of ROWS at random; for classes, one row of each class the sample missed is added,
+    so that a few hundred rows of a rare class still fit (a one-class fit raises)."""
+    if keep >= len(rows):
+        return rows
+    chosen = rng.choice(rows, keep, replace=False)
+    if classified:
+        missing = np.setdiff1d(np.unique(labels[rows]), np.unique(labels[chosen]))
+        extra = [rng.choice(rows[labels[rows] == label]) for label in missing]
+        chosen = np.concatenate([chosen, np.asarray(extra, dtype=rows.dtype)])
+    return np.sort(chosen)
 
 
 def feature_importance(model, columns):
@@ -68,7 +82,9 @@ def main():
     out = Path(env.get("MLWRIGHT_OUTPUT", "."))
     row_fraction = float(env.get("MLWRIGHT_ROW_FRACTION", "1"))
     refit = env.get("MLWRIGHT_REFIT") == "1"
-    stops_on_time = env.get("MLWRIGHT_STOPS_AT_DEADLINE") == "1"  # fewer rounds, not fewer rows
+    # a family whose fit stops at ctx["deadline"] (fewer rounds, trees or epochs) says so;
+    # fewer rows would not make it end sooner
+    stops_on_time = bool(getattr(family, "STOPS_AT_DEADLINE", False))
     seed = int(env.get("MLWRIGHT_SEED", "0"))
     target = schema["target"]
 
@@ -108,27 +124,35 @@ def main():
     sizes = [int((folds[c].to_numpy() == TRAIN).sum()) for c in fold_columns]
     sizes = [max(1, n) for n in sizes + ([len(known)] if refit else [])]
     rounds, test_parts, importances, fold_seconds = [], [], [], []
-    planned_rows, fitted_rows, fitting_seconds, after_fit = 0, 0, 0.0, []
+    classified = schema["task_type"] != "regression"
+    planned_rows, fitted_sizes, fitting_seconds, after_fit = 0, [], 0.0, []
     fraction = row_fraction
 
-    def shrink_for(rows_left):
-        if stops_on_time or not fitted_rows:
+    def shrink_for(rows_left, fits_left):
+        """The fraction the fits left may use: only the fitting part of a fold grows with its
+        rows; predicting and saving after it are kept back as they were."""
+        if stops_on_time or not fitted_sizes:
             return fraction
-        return shrunk_fraction(fraction, fitting_seconds / fitted_rows, rows_left,
-                               deadline - time.time())
+        left = deadline - time.time() - np.mean(after_fit) * fits_left
+        return shrunk_fraction(fraction, fitting_seconds / sum(fitted_sizes), rows_left, left)
+
+    def kept(count, share):
+        return count if share >= 1 else min(count, max(MIN_FIT_ROWS, int(count * share)))
+
+    def rows_at(rows, share):
+        return sample_rows(rng, rows, kept(len(rows), share), y, classified)
 
     for index, column in enumerate(fold_columns):
         role = folds[column].to_numpy()
         fit_rows = np.flatnonzero(role == TRAIN)
-        planned_rows += int(len(fit_rows) * row_fraction)
-        fewer = shrink_for(sum(sizes[index:len(fold_columns)]))  # the refit may be left out
-        if fewer < fraction:
+        planned_rows += kept(len(fit_rows), row_fraction)
+        fewer = shrink_for(sum(sizes[index:len(fold_columns)]), len(fold_columns) - index)
+        if fewer < fraction:  # the refit, if any, is left out: the folds' models predict
             print(f"fold {index}: the finished fits say the rest would overrun; "
                   f"{fraction:.0%} -> {fewer:.0%} of the rows", flush=True)
             fraction = fewer
         if fraction < 1:
-            keep = min(len(fit_rows), max(MIN_FIT_ROWS, int(len(fit_rows) * fraction)))
-            fit_rows = np.sort(rng.choice(fit_rows, keep, replace=False))
+            fit_rows = rows_at(fit_rows, fraction)
         valid_rows = np.flatnonzero(role == VALID)
         share = sizes[index] / sum(sizes[index:])
         # a model that stops at its deadline still predicts and saves after it: the time that
@@ -150,24 +174,23 @@ def main():
         save_model(model, model_dir / f"fold_{index}.pkl")
         fold_seconds.append(round(time.time() - fold_started, 3))
         after_fit.append(time.time() - fitted_at)
-        fitted_rows += len(fit_rows)
-        fitting_seconds += fold_seconds[-1]
+        fitted_sizes.append(len(fit_rows))
+        fitting_seconds += fitted_at - fold_started
         # what the harness reads, also if this run runs out of time: how long a fold takes, and
         # the share of the planned rows it fitted
         (out / "progress.json").write_text(json.dumps({
             "fits": fits, "fold_seconds": fold_seconds,
-            "row_share": round(fitted_rows / max(planned_rows, 1), 4)}))
+            "row_share": round(sum(fitted_sizes) / max(planned_rows, 1), 4)}))
         print(f"fold {index}: {len(fit_rows)} rows fitted in {fold_seconds[-1]:.1f}s", flush=True)
     predictors = [f"fold_{i}.pkl" for i in range(len(fold_columns))]
-    if refit and (fraction < row_fraction or shrink_for(sizes[-1]) < fraction):
+    if fraction < row_fraction or (refit and shrink_for(sizes[-1], 1) < fraction):
         # folds already short of time, or a refit on fewer rows than they fitted, would predict
-        # worse than the folds' own models
+        # worse than the folds' own models: those that fitted the most rows predict
         refit = False
-        largest = folds_to_predict(sizes[:len(fold_columns)])
+        largest = folds_to_predict(fitted_sizes)
         predictors = [f"fold_{i}.pkl" for i in largest]
         test_parts = [test_parts[i] for i in largest]
-        print("no refit: it would not end in the time left; the folds' models predict",
-              flush=True)
+        print(f"short of time: no refit; {', '.join(predictors)} predict the test", flush=True)
     if refit:
         # One more model on the labelled rows (at the same share as the folds): the test comes
         # after (or beside) all of them (k-fold runs have no refit).
@@ -175,8 +198,7 @@ def main():
         predictors = [f"fold_{i}.pkl" for i in largest]
         test_parts = [test_parts[i] for i in largest]
         if fraction < 1:
-            keep = max(1, int(len(known) * fraction))
-            known = np.sort(rng.choice(known, keep, replace=False))
+            known = rows_at(known, fraction)
         refit_params = dict(params)
         if all(r is not None for r in rounds):
             refit_params["n_estimators"] = max(1, int(np.mean(rounds) * 1.15))
