@@ -316,6 +316,7 @@ class Manager:
             "MLWRIGHT_FOLDS": str(self.setup.paths.folds),
             "MLWRIGHT_ROW_FRACTION": f"{min(1.0, CHECK_ROWS / self.setup.ctx.rows):.6f}",
             "MLWRIGHT_REFIT": "0",
+            "MLWRIGHT_WINDOW_END": f"{time.time() + window:.3f}",
         })
         outcome = run_sandboxed(python_command(folder / "train.py"), folder,
                                 self._limits(window), env,
@@ -398,6 +399,9 @@ class Manager:
             "MLWRIGHT_FOLDS": str(self.setup.paths.folds),
             "MLWRIGHT_ROW_FRACTION": f"{row_fraction:.6f}",
             "MLWRIGHT_REFIT": "1" if self.setup.refit else "0",
+            # when the run is stopped: a model that cannot stop at the deadline sizes its
+            # later folds to end by then
+            "MLWRIGHT_WINDOW_END": f"{time.time() + window:.3f}",
         })
         limits = self._limits(window + 1.0)
         record = RunRecord(run_id, candidate.candidate_id, action, params, row_fraction,
@@ -459,6 +463,12 @@ class Manager:
                 self.pending_plans = [p for p in self.pending_plans
                                       if (p.recipe, p.params) != (candidate.recipe,
                                                                   candidate.plan.params)]
+            elif candidate.plan.floor and share < 1 and record.action == "draft" and not any(
+                    p.recipe == candidate.recipe for p in self.pending_plans):
+                # its folds ran out of time and fitted fewer rows: the recipe still gets its
+                # full draft, as a floor cut short by its window does
+                self.pending_plans.insert(0, candidate.plan.model_copy(
+                    update={"floor": False, "row_fraction": 1.0}))
             candidate.keep_fix(record, STICKY_PARAMS)
             if candidate.best_run() is record:
                 candidate.repo.write_params(record.params)
