@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,8 @@ from pathlib import Path
 import psutil
 
 from mlwright.bench.grading import grade_submission
+from mlwright.journal import Journal, first_model_seconds
+from mlwright.time_use import time_use
 
 TABULAR = ["titanic", "ames-house-prices", "telco-churn", "letter-recognition", "diamond-prices",
            "chicago-ridership"]
@@ -44,28 +45,18 @@ def run_task(task_root: Path, budget: str, out: Path) -> dict:
 
 
 def journal_figures(journal: Path, wall: float) -> dict:
-    db = sqlite3.connect(journal)
-    events = db.execute("SELECT ts, kind, run, payload FROM events ORDER BY seq").fetchall()
-    start = events[0][0]
-    intervals, open_runs, first_model = [], {}, None
-    for ts, kind, run, payload in events:
-        if kind == "run_started":
-            open_runs[run] = ts
-        elif kind == "run_finished" and run in open_runs:
-            intervals.append((open_runs.pop(run), ts))
-        elif kind == "submission_written" and first_model is None:
-            if "constant" not in json.loads(payload)["weights"]:
-                first_model = ts - start
-    covered, last_end = 0.0, None
-    for begin, end in sorted(intervals):
-        if last_end is not None and begin < last_end:
-            begin = last_end
-        if end > begin:
-            covered += end - begin
-            last_end = end
-    runs = len(intervals)
-    return {"outside_share": max(0.0, wall - covered) / wall, "first_model_s": first_model,
-            "runs": runs}
+    """The share of the wall time with no run in flight (the process's seconds outside the
+    journal count as the harness's), the first model-based submission, the runs."""
+    reader = Journal(journal)
+    try:
+        events = reader.events()
+    finally:
+        reader.close()
+    use = time_use(events)
+    outside = use.outside_s + max(0.0, wall - use.wall_s)
+    runs = sum(1 for e in events if e.kind == "run_finished")
+    return {"outside_share": outside / wall, "first_model_s": first_model_seconds(events, wall),
+            "harness_cpu_s": use.harness_cpu_s, "runs": runs}
 
 
 def main() -> None:
