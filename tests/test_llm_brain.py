@@ -124,15 +124,53 @@ def test_scripted_happy_path_designs_codes_and_tunes(titanic, tmp_path):
     usage = kinds(events, "model_usage")
     assert {u["role"] for u in usage} >= {"designer", "coder"}
     assert all(u["outcome"] == "ok" for u in usage)
-    # the model's choice of candidate ran next, with the model's parameters: linear where its
-    # runs still fitted the time left (on a busy machine they may not), else catboost
+    # Where the model was asked (two candidates or more still fitted the time left; on a busy
+    # machine the drafts may take it all), its choice ran next with the model's parameters:
+    # linear where its runs still fitted, else catboost. Its choice is tested apart below.
     decided = [i for i, e in enumerate(events) if e.kind == "manager_decided"]
-    assert decided
-    following = next(e for e in events[decided[0]:] if e.kind == "run_started")
-    assert following.candidate == events[decided[0]].candidate
-    assert following.payload["action"] == "tune"
-    suggested = SUGGESTED[created[following.candidate]]
-    assert {k: following.payload["params"][k] for k in suggested} == suggested
+    for index in decided[:1]:
+        following = next(e for e in events[index:] if e.kind == "run_started")
+        assert following.candidate == events[index].candidate
+        assert following.payload["action"] == "tune"
+        suggested = SUGGESTED[created[following.candidate]]
+        assert {k: following.payload["params"][k] for k in suggested} == suggested
+
+
+def test_the_manager_model_steers_to_a_candidate_the_rules_would_not_pick(tmp_path):
+    """The model sees every candidate and picks among those that fit the time left; a pick
+    outside them, or none, leaves the step to the built-in rules."""
+    from mlwright.agents.llm.calls import ModelCaller
+    from mlwright.agents.llm.policy import LLMPolicy
+    from mlwright.agents.roles import Plan
+    from mlwright.agents.state import CandidateState, RunRecord
+    from mlwright.budget import Deadline
+
+    def candidate(cid, recipe, loss, seconds):
+        state = CandidateState(cid, recipe, Plan(recipe=recipe, rationale="r", params={}),
+                               repo=None)
+        state.runs.append(RunRecord("r" + cid, cid, "draft", {}, status="ok", loss=loss,
+                                    seconds=seconds))
+        return state
+
+    best, linear, slow = (candidate("c001", "catboost", 0.19, 3.0),
+                          candidate("c002", "linear", 0.22, 2.0),
+                          candidate("c003", "random_forest", 0.20, 90.0))
+    picks, prompts = iter(["c002", "c003"]), []
+
+    def script(messages, info):
+        prompts.append(messages[0].parts[-1].content)
+        return answer(info, {"candidate_id": next(picks), "action": "tune", "reason": "diverse"})
+
+    journal = Journal(tmp_path / "journal.sqlite")
+    caller = ModelCaller(LLMConfig(model="openai:scripted"), journal, Deadline.after(60), 60,
+                         models={"manager": FunctionModel(script)})
+    policy = LLMPolicy(caller)
+    assert policy.choose([best, slow, linear], [best, linear], 30.0) == (linear, "tune")
+    assert "c003 random_forest" in prompts[0] and "too slow for the time left" in prompts[0]
+    assert policy.choose([best, slow, linear], [best, linear], 30.0) is None  # not affordable
+    decided = [e for e in journal.events() if e.kind == "manager_decided"]
+    assert [e.candidate for e in decided] == ["c002"]
+    journal.close()
 
 
 def test_the_coder_fixes_a_failing_script_from_its_log(titanic, tmp_path):
