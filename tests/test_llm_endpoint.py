@@ -75,13 +75,12 @@ def test_a_full_run_through_each_provider_keeps_keys_from_candidates(provider, t
         if "training run failed" in instructions:  # a run out of time on a busy machine
             return tool_call(body, "final_result", {"action": "retry", "reason": "once more"})
         if "replace_in_file" in tool_names(body) and turns(body) == 0 and not spied:
-            spied.append(True)  # one candidate's code records its environment, as soon as it
-            # is imported: in its check and its runs, however short a busy machine makes them
-            spy = ("import json as _json, os as _os\n"
-                   "with open('env_seen.json', 'w') as _seen:\n"
-                   f"    _json.dump(dict(_os.environ), _seen)\n\n\n{FIT}")
-            return tool_call(body, "replace_in_file", {"name": "predict.py", "old": FIT,
-                                                       "new": spy})
+            spied.append(True)  # one candidate's code records its environment first thing, in
+            # its check and its runs, however little of them a starved machine lets run
+            spy = ("import shutil\nwith open('env_seen.json', 'w') as _seen:\n"
+                   "    json.dump(dict(os.environ), _seen)\n")
+            return tool_call(body, "replace_in_file", {"name": "train.py",
+                                                       "old": "import shutil\n", "new": spy})
         return tool_call(body, "final_result", {"summary": "records its environment"})
 
     out = tmp_path / "run"
