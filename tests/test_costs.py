@@ -109,6 +109,20 @@ def test_a_timed_out_run_projects_its_time_from_its_folds(titanic_ctx, tmp_path)
     assert costs.projected(cnn, tmp_path, 30.0) > costs.fixed(cnn) + 6 * (30 - costs.fixed(cnn))
 
 
+def test_a_run_stopped_by_its_start_up_is_not_retried_on_fewer_rows(titanic_ctx, tmp_path):
+    """Every fold done in 12 s, the run stopped at 16.3 s: torch starting on a busy CPU, not
+    the rows, took the time. The projection keeps what the run was seen to spend, and the cost
+    model learns a start-up that fewer rows cannot shorten."""
+    costs = CostModel(titanic_ctx, n_folds=5, refit=True)
+    cnn = get_recipe("cnn")
+    folds = [9.8, 0.4, 0.3, 0.5, 0.6, 0.5]
+    (tmp_path / "progress.json").write_text(json.dumps({"fits": 6, "fold_seconds": folds}))
+    projected = costs.projected(cnn, tmp_path, 16.3)
+    assert projected >= 16.3
+    costs.observe(cnn, 1.0, projected, fold_seconds=folds)
+    assert costs.needed(cnn, 0.1) > 13.0  # a tenth of the rows still needs the start-up
+
+
 def test_a_run_that_fitted_fewer_rows_than_planned_says_so(tmp_path):
     """Its folds ran slow and it shrank the rest: its time is the cost of fewer rows, not of
     the rows it was given (else the recipe would look cheaper than it is)."""

@@ -488,8 +488,11 @@ class Manager:
             self.costs.observe(recipe, work, sandbox.wall_seconds, record.window,
                                self.costs.fold_seconds(run_dir))
         elif sandbox.ok or sandbox.stopped_for == "timeout":
-            self.costs.observe(recipe, work, self.costs.projected(
-                recipe, run_dir, sandbox.wall_seconds, first_fold_only=shrank))
+            seconds = self.costs.projected(recipe, run_dir, sandbox.wall_seconds,
+                                           first_fold_only=shrank)
+            # its folds tell its start-up apart from its fitting, as a finished run's do
+            self.costs.observe(recipe, work, seconds, fold_seconds=None if shrank else
+                               self.costs.fold_seconds(run_dir))
 
     def _score(self, run_dir: Path):
         spec = self.setup.ctx.spec

@@ -110,10 +110,17 @@ class CostModel:
         """A timed-out run's full time: from the folds it finished (the progress.json the
         template writes), or, when none finished, at least a fold per fit as long as its time.
         FIRST_FOLD_ONLY: the later folds fitted fewer rows than planned, so they say less."""
-        done = self.fold_seconds(run_dir)[:1 if first_fold_only else None]
+        all_done = self.fold_seconds(run_dir)
+        done = all_done[:1 if first_fold_only else None]
         if done:  # the first fold also paid for warming up: later ones say more, where known
             per_fit = float(np.median(done[1:])) if len(done) >= 2 else done[0]
-            return self.fixed(recipe) + self.fits * per_fit * 1.1
+            # what the run spent outside its folds (imports, reading, the fold it was in when
+            # stopped, at most one) and the first fold's warming up are start-up: a CNN whose
+            # folds took 11.6 s was stopped at 16.3 s, 14 s of it torch starting on a busy CPU
+            unfinished = per_fit if len(all_done) < self.fits else 0.0
+            start = max(self.fixed(recipe), elapsed - sum(all_done) - unfinished
+                        + max(all_done[0] - per_fit, 0.0))
+            return start + self.fits * per_fit * 1.1
         return self.fixed(recipe) + self.fits * max(elapsed - self.fixed(recipe), 1.0) * 1.5
 
     def fraction_for(self, recipe: Recipe, window: float) -> float:
