@@ -39,7 +39,7 @@ def time_use(events: list[Event]) -> TimeUse:
     sessions: list[tuple[float, float]] = []
     open_runs: dict[str, tuple[float, str, str]] = {}  # run or step: (start, recipe, action)
     intervals: list[tuple[float, float]] = []
-    cpu = [0.0, False]
+    cpu: float | None = None  # summed over the sessions that recorded it
 
     def close(key: str, end: float) -> None:
         start, recipe, action = open_runs.pop(key)
@@ -78,13 +78,12 @@ def time_use(events: list[Event]) -> TimeUse:
         elif event.kind == "session_ended":
             end_session(event.ts)
             if p.get("harness_cpu_s") is not None:
-                cpu[0] += float(p["harness_cpu_s"])
-                cpu[1] = True
+                cpu = (cpu or 0.0) + float(p["harness_cpu_s"])
         last = event.ts
     end_session(last)
     use.wall_s = sum(end - start for start, end in sessions if end >= start)
     use.outside_s = max(0.0, use.wall_s - _covered(intervals))
-    use.harness_cpu_s = round(cpu[0], 2) if cpu[1] else None
+    use.harness_cpu_s = None if cpu is None else round(cpu, 2)
     return use
 
 

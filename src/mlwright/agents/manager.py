@@ -433,8 +433,8 @@ class Manager:
                 scored = self._score(run_dir)
             except InvalidOutput as exc:
                 invalid = str(exc)
-        self._learn_cost(candidate, record, sandbox, run_dir)
         share = self.costs.fitted_share(run_dir)
+        self._learn_cost(candidate, record, sandbox, run_dir, share < 1)
         if share < 1:  # the run fitted fewer rows than it was given: its folds ran slow
             record.row_fraction = round(record.row_fraction * share, 4)
         if sandbox.ok and invalid is None:
@@ -476,14 +476,13 @@ class Manager:
         return record.status == "ok"
 
     def _learn_cost(self, candidate: CandidateState, record: RunRecord, sandbox,
-                    run_dir: Path) -> None:
+                    run_dir: Path, shrank: bool) -> None:
         """What this run says about its recipe's cost: its time where it finished, and where it
         ran out of time, what its finished folds (or the lack of any) imply."""
         recipe = get_recipe(candidate.recipe)
         work = self.costs.work(recipe, record.params, record.row_fraction)
         # a run that shrank its later folds: only its first, on the rows it was given, says
         # what the run would have cost
-        shrank = self.costs.fitted_share(run_dir) < 1
         if sandbox.ok and not shrank:
             self.costs.observe(recipe, work, sandbox.wall_seconds, record.window,
                                self.costs.fold_seconds(run_dir))

@@ -16,9 +16,9 @@ import predict as family
 
 TRAIN, VALID = 1, 2
 # A model that cannot stop at its deadline (a solver, a vectoriser) and whose finished fits say
-# the rest would overrun the time left by more than this fits fewer rows in the rest, aiming at
-# FILL of the time left: a run that ends with every row validated on fewer rows beats one killed
-# at its window with nothing.
+# the rest would overrun the time left fits fewer rows in the rest (at least MIN_FIT_ROWS),
+# aiming at FILL of the time left: a run that ends with every row validated on fewer rows beats
+# one killed at its window with nothing.
 FILL = 0.9
 MIN_FIT_ROWS = 150
 # The first fit also pays for lazy imports and warming up (as a first fold, TF-IDF on 720 rows
