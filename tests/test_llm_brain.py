@@ -4,6 +4,7 @@ do the candidates in the sandbox. Assertions are on the journal and the submissi
 
 import re
 import shutil
+import sqlite3
 import time
 from pathlib import Path
 
@@ -74,11 +75,15 @@ SUGGESTED = {"linear": {"C": 0.5}, "catboost": {"depth": 5}}  # the scripted tun
 
 
 def test_scripted_happy_path_designs_codes_and_tunes(titanic, tmp_path):
-    edited = []
+    edited, started_before_design = [], []
 
     def script(messages, info):
         role = role_of(info)
         if role == "designer":
+            if not started_before_design:  # what the journal held when the designer was asked
+                with sqlite3.connect(tmp_path / "run" / "journal.sqlite") as db:
+                    started_before_design.extend(c for c, in db.execute(
+                        "SELECT candidate FROM events WHERE kind = 'run_started'"))
             return answer(info, {"plans": [
                 {"recipe": "catboost", "rationale": "categoricals", "params": {"depth": 4}},
                 {"recipe": "linear", "rationale": "a different view", "params": {}}]})
@@ -106,8 +111,12 @@ def test_scripted_happy_path_designs_codes_and_tunes(titanic, tmp_path):
     script.steers = True
     # time for the drafts and a tuning run the model chose, on a loaded machine too
     events = run_with(titanic, tmp_path / "run", script, budget=45)
+    # the cheap first model comes first, whoever designs, and is under way before the designer
+    # is asked
+    first = next(e for e in events if e.kind == "candidate_created")
+    assert first.payload["recipe"] == "lightgbm" and first.payload["plan"]["floor"]
+    assert started_before_design == [first.candidate]
     plans = kinds(events, "plans_proposed")[0]["plans"]
-    assert plans[0]["recipe"] == "lightgbm"  # the cheap first model comes first, whoever designs
     plans = [p for p in plans if p["rationale"].startswith("(model)")]
     assert [p["recipe"] for p in plans] == ["catboost", "linear"]
     assert plans[0]["params"]["depth"] == 4 and plans[0]["rationale"].startswith("(model)")

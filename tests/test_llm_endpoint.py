@@ -90,26 +90,36 @@ def test_a_full_run_through_each_provider_keeps_keys_from_candidates(provider, t
     assert done.returncode == 0, done.stderr[-2000:]
     assert "model calls:" in done.stdout
     assert all(is_anthropic(body) == (provider == "anthropic") for body in server.requests)
-    seen = [*out.glob("checks/*/env_seen.json"), *out.glob("candidates/*/runs/*/env_seen.json")]
-    assert seen  # the model's code ran, in the sandbox
-    for path in seen:
-        environment = json.loads(path.read_text())
-        assert SECRET not in json.dumps(environment) and "OPENAI_API_KEY" not in environment
     events = Journal(out / "journal.sqlite").events()
     usage = [e.payload for e in events if e.kind == "model_usage"]
     assert all(u["outcome"] == "ok" for u in usage), usage
     # the task is clear from its files and description: the model is not asked to read it
     roles = {u["role"] for u in usage}
-    assert roles >= {"designer", "coder"}
+    assert "designer" in roles
     tuned = any(e.kind == "run_started" and e.payload["action"] == "tune" for e in events)
     assert "tuner" in roles or not tuned  # a tuning trial asks the model first
     assert "setup" not in {u["role"] for u in usage}
     assert sum(u["requests"] for u in usage) == len(server.requests)
     assert sum(u["input_tokens"] for u in usage) == 50 * len(server.requests)
-    lightgbm = [e.payload for e in events if e.kind == "candidate_created"
-                and e.payload["recipe"] == "lightgbm"][0]
-    assert lightgbm["plan"]["params"]["num_leaves"] == 7
+    plans = next(e.payload["plans"] for e in events if e.kind == "plans_proposed")
+    lightgbm = [p for p in plans if p["recipe"] == "lightgbm" and not p["floor"]][0]
+    assert lightgbm["params"]["num_leaves"] == 7
     assert (out / "final" / "submission.csv").exists()
+    # The model's code records the environment it sees on its first lines. The first model is
+    # the recipe's template; where the model's code ran to its end (its check, or a run), the
+    # record must be there and hold no key. A starved machine may end the budget before that.
+    seen = [*out.glob("checks/*/env_seen.json"), *out.glob("candidates/*/runs/*/env_seen.json")]
+    floors = {e.candidate for e in events if e.kind == "candidate_created"
+              and e.payload["plan"]["floor"]}
+    completed = [e for e in events if (e.kind == "code_checked" and e.payload["message"]
+                                       .startswith("accepted")) or (
+        e.kind == "run_finished" and e.payload["status"] == "ok" and e.candidate not in floors)]
+    if not completed and not seen:
+        pytest.skip("the busy machine ended the budget before the model's code ran")
+    assert "coder" in roles and seen  # the model's code ran, in the sandbox
+    for path in seen:
+        environment = json.loads(path.read_text())
+        assert SECRET not in json.dumps(environment) and "OPENAI_API_KEY" not in environment
 
 
 FAULTS = ("server_error", "rate_limited", "not_json", "nonsense", "bad_arguments",

@@ -70,6 +70,25 @@ def test_time_ordered_folds_never_train_on_the_future():
 
 
 
+def test_a_test_period_too_long_for_three_folds_gets_fewer_folds_as_long_as_it():
+    """Fifteen years of history and five to forecast: two validation periods of five years
+    each (each trained only on what precedes it), not three shorter ones."""
+    train = pd.DataFrame({"d": pd.date_range("1969-01-01", "1983-12-31").astype(str)})
+    train["y"] = np.arange(len(train), dtype=float)
+    test = pd.DataFrame({"d": pd.date_range("1984-01-01", "1988-12-31").astype(str)})
+    folds = make_folds(ValidationPlan("time_ordered", 3, ""), _spec("regression", "d"), train,
+                       len(test), 0, test)
+    assert list(folds.columns) == ["fold_0", "fold_1"]
+    times = pd.to_datetime(train["d"])
+    for column in folds:
+        fit, check = times[folds[column] == TRAIN], times[folds[column] == VALID]
+        assert fit.max() < check.min()
+        assert abs((check.max() - check.min()).days - 1826) <= 2  # as long as the test's period
+    short = test.iloc[:365]  # a year to forecast: three folds of a year
+    assert make_folds(ValidationPlan("time_ordered", 3, ""), _spec("regression", "d"), train,
+                      len(short), 0, short).shape[1] == 3
+
+
 def test_rows_of_unreadable_time_stay_out_of_time_ordered_folds():
     """A row with no readable time could be from after the rows it would help validate."""
     dates = pd.date_range("2020-01-01", periods=100).astype(str).to_numpy(dtype=object)

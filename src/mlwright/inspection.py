@@ -15,7 +15,7 @@ from mlwright.task.options import TaskOptions
 from mlwright.task.profile import profile
 from mlwright.task.spec import guesses
 from mlwright.task.understand import understand
-from mlwright.validation import choose_scheme
+from mlwright.validation import choose_scheme, make_folds
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,7 @@ def inspect_task(task_dir: Path, options: TaskOptions, budget_seconds: float) ->
     spec, train, test = data.spec, data.train, data.test
     _, schema = profile(spec, train, test)
     plan = choose_scheme(spec, len(train), len(test), budget_seconds)
+    n_folds = make_folds(plan, spec, train, len(test), 0, test).shape[1]  # time spans: fewer
     metric = get_metric(spec.metric)
     files = {name: str(path) for name, path in spec.files.model_dump().items() if path}
     decided = spec.decisions
@@ -73,7 +74,7 @@ def inspect_task(task_dir: Path, options: TaskOptions, budget_seconds: float) ->
         _row("metric", decided.get("metric"), f"{metric.name} ({metric.direction} is better)"),
         _row("submission", decided.get("submission"), ", ".join(spec.submission_columns)),
         _row("time", decided.get("time"), spec.time.label if spec.time else "-"),
-        Row("folds", f"{plan.scheme} x {plan.n_folds // plan.repeats}"
+        Row("folds", f"{plan.scheme} x {n_folds // plan.repeats}"
                      + (f", {plan.repeats} repeats" if plan.repeats > 1 else ""), why=plan.reason),
         Row("features", f"{schema.feature_count}: {len(schema.numeric)} numeric, "
                         f"{len(schema.categorical)} categorical, {len(schema.datetime)} date, "

@@ -136,7 +136,7 @@ def _start(task_dir: Path, out: Path, options: RunOptions, told: TaskOptions | N
     y = encode_target(spec, train)
     folds.loc[~_has_target(spec, y), :] = UNUSED
     write_folds(folds, paths.folds)
-    journal.append("folds_fixed", scheme=plan.scheme, n_folds=plan.n_folds, reason=plan.reason,
+    journal.append("folds_fixed", scheme=plan.scheme, n_folds=folds.shape[1], reason=plan.reason,
                    scored_rows=int(validation_mask(folds).sum()))
     return _search(paths, journal, spec, data_profile, schema, train, test, folds, y, options,
                    deadline, SearchState(), started, caller)

@@ -67,9 +67,13 @@ def make_folds(
     if plan.scheme == "time_ordered":
         times = time_values(train, spec.time.model_dump())
         if test is not None:
-            folds = _time_spans(times, plan.n_folds, time_values(test, spec.time.model_dump()))
-            if folds is not None:
-                return folds
+            # fewer folds as long as the test's period before more, shorter ones: a model
+            # validated a year ahead is not yet known to hold five years ahead
+            test_times = time_values(test, spec.time.model_dump())
+            for n_folds in range(plan.n_folds, 0, -1):
+                folds = _time_spans(times, n_folds, test_times)
+                if folds is not None:
+                    return folds
         return _time_ordered(times, plan.n_folds, test_rows)
     labels = train[spec.target].astype(str).to_numpy() if spec.is_classification else None
     if plan.scheme == "holdout":

@@ -29,6 +29,7 @@ class RunRecord:
     started_at: float = 0.0
     window: float | None = None  # the seconds it was given
     digest: str | None = None  # of its predictions when scored (scoring.predictions_digest)
+    cut_short: bool = False  # its deadline stopped a fold's fit: it learned less than it would
 
 
 @dataclass
@@ -54,8 +55,8 @@ class CandidateState:
     def full_draft_done(self) -> bool:
         """Whether a run fitted every row without being stopped by its window: a floor that
         did so is the recipe's full draft too."""
-        return any(r.row_fraction >= 1 and r.window and r.seconds <= STOPPED_SHARE * r.window
-                   for r in self.ok_runs())
+        return any(r.row_fraction >= 1 and r.window and not r.cut_short
+                   and r.seconds <= STOPPED_SHARE * r.window for r in self.ok_runs())
 
     def best_run(self) -> RunRecord | None:
         runs = self.ok_runs()
@@ -129,6 +130,7 @@ class SearchState:
                 record.error = p.get("error")
                 record.digest = p.get("digest")
                 record.row_fraction = p.get("row_fraction", record.row_fraction)
+                record.cut_short = p.get("cut_short", False)
             elif event.kind == "run_tampered":
                 state.runs[event.run].status = "failed"
                 state.runs[event.run].error = p.get("reason")

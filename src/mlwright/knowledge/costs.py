@@ -151,6 +151,15 @@ class CostModel:
             return 1.0
         return float(np.clip(share, MIN_FRACTION, 1.0))
 
+    @staticmethod
+    def cut_short(run_dir: Path) -> bool:
+        """Whether the deadline stopped any of a run's fold fits (a recipe that stops on time:
+        fewer rounds, trees or epochs than it would have used), from its progress.json."""
+        try:
+            return int(json.loads((run_dir / "progress.json").read_text())["cut_fits"]) > 0
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+
     def work(self, recipe: Recipe, params: dict, row_fraction: float) -> float:
         """A run's share of the work of the recipe's default run on every row: its rows, and
         where a learning rate sets the rounds to converge, their ratio (twice the default rate

@@ -156,6 +156,7 @@ def main():
     rounds, test_parts, importances, fold_seconds = [], [], [], []
     classified = schema["task_type"] != "regression"
     planned_rows, fitted_sizes, fit_seconds, after_fit = 0, [], [], []
+    cut_fits = 0  # folds whose fit its deadline stopped (fewer rounds, trees or epochs)
     fraction = row_fraction
 
     def shrink_for(rows_left, fits_left):
@@ -200,6 +201,7 @@ def main():
             X.iloc[valid_rows], fit_target(y[valid_rows], ctx), dict(params), ctx,
         )
         fitted_at = time.time()
+        cut_fits += int(stops_on_time and fitted_at >= ctx["deadline"])
         oof[valid_rows] += canonical_output(predict_model(model, X.iloc[valid_rows], ctx), ctx)
         validated[valid_rows] += 1
         rounds.append(used_rounds(model))
@@ -210,11 +212,12 @@ def main():
         after_fit.append(time.time() - fitted_at)
         fitted_sizes.append(len(fit_rows))
         fit_seconds.append(fitted_at - fold_started)
-        # what the harness reads, also if this run runs out of time: how long a fold takes, and
-        # the share of the planned rows it fitted
+        # what the harness reads, also if this run runs out of time: how long a fold takes, the
+        # share of the planned rows it fitted, and how many fits their deadline stopped
         (out / "progress.json").write_text(json.dumps({
             "fits": fits, "fold_seconds": fold_seconds,
-            "row_share": round(sum(fitted_sizes) / max(planned_rows, 1), 4)}))
+            "row_share": round(sum(fitted_sizes) / max(planned_rows, 1), 4),
+            "cut_fits": cut_fits}))
         print(f"fold {index}: {len(fit_rows)} rows fitted in {fold_seconds[-1]:.1f}s", flush=True)
     predictors = [f"fold_{i}.pkl" for i in range(len(fold_columns))]
     if fraction < row_fraction or (refit and shrink_for(sizes[-1], 1) < fraction):
