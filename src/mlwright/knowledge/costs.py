@@ -161,15 +161,23 @@ class CostModel:
             return False
 
     def work(self, recipe: Recipe, params: dict, row_fraction: float) -> float:
-        """A run's share of the work of the recipe's default run on every row: its rows, and
-        where a learning rate sets the rounds to converge, their ratio (twice the default rate
-        stops in about half the rounds)."""
+        """A run's share of the work of the recipe's default run on every row: its rows, its
+        costlier choices (Recipe.costly), and where a learning rate sets the rounds to converge,
+        their ratio (twice the default rate stops in about half the rounds)."""
+        defaults = recipe.defaults(self.ctx)
+        work = row_fraction
+        for name, value, factor in recipe.costly:  # the recipe's costlier choices
+            usual, chosen = defaults.get(name) == value, params.get(name, defaults.get(name))
+            if chosen == value and not usual:
+                work *= factor
+            elif usual and chosen != value:
+                work /= factor
         key = recipe.rate_param
-        base = recipe.defaults(self.ctx).get(key) if key else None
+        base = defaults.get(key) if key else None
         rate = params.get(key) if key else None
         if not base or not rate:
-            return row_fraction
-        return row_fraction * float(base) / float(rate)
+            return work
+        return work * float(base) / float(rate)
 
     def faster(self, recipe: Recipe, params: dict, row_fraction: float, window: float) -> dict:
         """PARAMS with the learning rate raised, up to the top of the recipe's search space, so

@@ -66,6 +66,13 @@ class Recipe:
     predict_seconds_per_million: float = 0.0  # per fit, over every row predicted, whatever the
     #                                           share of rows it was fitted on
     rate_param: str | None = None  # a learning rate: rounds to converge fall as it rises
+    # What the model sees of the rows: "columns" (numbers, categories, texts as lengths, pixels
+    # as numbers), or its own features (n-grams, embeddings, images). Where a view's first full
+    # draft is far behind another view's best, its other recipes are not drafted.
+    view: str = "columns"
+    # (parameter, value, times the work): a value far costlier than others, so that a trial
+    # with it is sized to its window (fewer rows) rather than stopped at it
+    costly: tuple[tuple[str, Any, float], ...] = ()
 
 
 def _target_params(ctx: RecipeContext) -> list[Param]:
@@ -342,16 +349,19 @@ RECIPES: dict[str, Recipe] = {
         Recipe("tfidf_linear", "text_linear",
                "TF-IDF word and character n-grams of each text column beside the other "
                "columns, logistic/ridge regression", _text_defaults, _text_space, _text_fits,
-               30.0, "linear", -1),
+               30.0, "linear", -1, view="text n-grams",
+               # character n-grams of 18k WordNet glosses: 3x the words' fit time (lbfgs), 23x
+               # (saga); short texts have them by default
+               costly=(("char_ngrams", True, 10.0),)),
         Recipe("minilm_embedding", "text_embedding",
                "Sentence embeddings (all-MiniLM-L6-v2, offline, int8) of each text column beside "
                "the other columns, logistic/ridge regression or histogram boosting",
                _embedding_defaults, _embedding_space, _embedding_fits, 3.0, "tfidf_linear", -1,
-               prep="text_embedding"),
+               prep="text_embedding", view="sentence embeddings"),
         Recipe("cnn", "cnn", "Small convolutional network from scratch (PyTorch, CPU) on the "
                "grey pixels, random-shift augmentation, epochs sized to the time",
                _cnn_defaults, _cnn_space, _cnn_fits, 10.0, "lightgbm", -1, per_output=False,
-               predict_seconds_per_million=1.5),
+               predict_seconds_per_million=1.5, view="images"),
         Recipe("lightgbm", "lightgbm", "LightGBM GBDT, native categoricals, early stopping",
                _lightgbm_defaults, _lightgbm_space, _always, 1.2, "random_forest", 0,
                adaptive=True, rate_param="learning_rate"),
