@@ -18,9 +18,7 @@ from mlwright.task.temporal import TemporalLayout, temporal_layout
 from mlwright.task.time_axis import DATE_SHAPE
 
 ColumnKind = Literal["numeric", "categorical", "datetime", "text", "identifier", "constant"]
-# words and short phrases, with no digits: "truest", "well-being", "New York", and lists such as
-# "rose of Sharon, Hibiscus syriacus" (a sense's synonyms) or "Smith, J. & Jones (eds.)"
-_WORDS = re.compile(r"[^\W\d_]+(?:[ '&/().,;:-]+[^\W\d_]+)*[.)]?")
+_WORDS = re.compile(r"[^\W\d_]+(?:[ '-][^\W\d_]+){0,3}")  # "truest", "well-being", "New York"
 SHORT_TEXT_WORDS = 3  # fewer words than this on average: character n-grams carry the text
 
 
