@@ -1,6 +1,8 @@
 import shutil
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -44,3 +46,15 @@ def finished_titanic_run(tmp_path_factory) -> tuple[Path, Path]:
     assert result.returncode == 0, result.stderr
     (out / "stdout.txt").write_text(result.stdout)
     return task, out
+
+
+def copy_run(source: Path, dest: Path, symlinks: bool = False) -> Path:
+    """A finished run's folder, copied while this process may still hold its journal open: a
+    connection that closes (when the garbage collector gets to it) folds the write-ahead log
+    into the journal and deletes it, mid-copy. The journal is copied by SQLite's backup."""
+    journal = ("journal.sqlite", "journal.sqlite-wal", "journal.sqlite-shm")
+    shutil.copytree(source, dest, symlinks=symlinks, ignore=shutil.ignore_patterns(*journal))
+    with closing(sqlite3.connect(source / "journal.sqlite")) as read, \
+            closing(sqlite3.connect(dest / "journal.sqlite")) as write:
+        read.backup(write)
+    return dest

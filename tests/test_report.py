@@ -12,14 +12,15 @@ import pytest
 
 from mlwright.journal import Journal
 from mlwright.report import write_report
-from tests.conftest import mlwright
+from tests.conftest import copy_run, mlwright
 
 
 def journal_view(journal: Path) -> tuple[dict[str, str], dict[str, float], list[str]]:
     """Straight from the journal: candidate -> recipe, candidate -> best score, every run id."""
     db = sqlite3.connect(journal)
     try:  # closed here, not at garbage collection, which would drop the WAL file mid-copy
-        rows = db.execute("SELECT kind, candidate, run, payload FROM events ORDER BY seq").fetchall()
+        rows = db.execute(
+            "SELECT kind, candidate, run, payload FROM events ORDER BY seq").fetchall()
     finally:
         db.close()
     recipes, best_loss, best_score, runs = {}, {}, {}, []
@@ -82,7 +83,7 @@ def test_report_matches_the_journal(finished_titanic_run):
 def test_report_command_rewrites_and_rejects_non_runs(finished_titanic_run, tmp_path):
     _, out = finished_titanic_run
     copy = tmp_path / "copy"
-    shutil.copytree(out, copy)
+    copy_run(out, copy)
     (copy / "final" / "report.html").unlink()
     assert write_report(copy) == copy / "final" / "report.html"
     done = mlwright("report", tmp_path)

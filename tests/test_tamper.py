@@ -1,20 +1,20 @@
 """Predictions are hashed when the harness scores them: a file changed behind its back (say
 oof.npy overwritten with the labels) is noticed on resume and the run takes no further part."""
 
-import shutil
 import subprocess
 import sys
 
 import numpy as np
 
 from mlwright.journal import Journal
+from tests.conftest import copy_run
 
 
 def test_predictions_changed_after_scoring_are_noticed_on_resume(finished_titanic_run,
                                                                  tmp_path):
     _, finished = finished_titanic_run
     out = tmp_path / "run"
-    shutil.copytree(finished, out, symlinks=True)
+    copy_run(finished, out, symlinks=True)
     events = Journal(out / "journal.sqlite").events()
     ok = [e for e in events if e.kind == "run_finished" and e.payload["status"] == "ok"]
     assert ok and all(e.payload["digest"] for e in ok)

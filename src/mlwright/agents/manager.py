@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlwright.agents.preparation import Preparations, steps_for
 from mlwright.agents.builtin.coder import render_candidate
+from mlwright.agents.preparation import Preparations, steps_for
 from mlwright.agents.roles import CodeFiles, Coder, Designer, Fix, Plan, RunFailure
 from mlwright.agents.state import CandidateState, RunRecord, SearchState
 from mlwright.budget import Deadline
