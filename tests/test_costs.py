@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from sklearn.datasets import load_digits
 
-from mlwright.knowledge.costs import CostModel
+from mlwright.knowledge.costs import CostModel, RunProgress
 from mlwright.knowledge.recipes import RecipeContext, get_recipe
 from mlwright.task.loading import locate_task
 from mlwright.task.profile import profile
@@ -124,14 +124,17 @@ def test_a_timed_out_run_projects_its_time_from_its_folds(titanic_ctx, tmp_path)
     cnn = get_recipe("cnn")
     (tmp_path / "progress.json").write_text(json.dumps({"fits": 6, "fold_seconds": [20, 12]}))
     # the first fold paid for warming up: the second says what a fit costs
-    assert costs.projected(cnn, tmp_path, 40.0) == pytest.approx(costs.fixed(cnn) + 6 * 12 * 1.1)
+    def folds() -> list[float]:
+        return RunProgress.read(tmp_path).fold_seconds
+
+    assert costs.projected(cnn, folds(), 40.0) == pytest.approx(costs.fixed(cnn) + 6 * 12 * 1.1)
     # later folds shrank to fewer rows: only the first, on the rows planned, says what a fit costs
     (tmp_path / "progress.json").write_text(json.dumps({"fits": 6, "fold_seconds": [20, 0.4],
                                                         "row_share": 0.3}))
-    assert costs.projected(cnn, tmp_path, 21.0, first_fold_only=True) == pytest.approx(
+    assert costs.projected(cnn, folds(), 21.0, first_fold_only=True) == pytest.approx(
         costs.fixed(cnn) + 6 * 20 * 1.1)
     (tmp_path / "progress.json").unlink()  # no fold finished: each takes longer than it had
-    assert costs.projected(cnn, tmp_path, 30.0) > costs.fixed(cnn) + 6 * (30 - costs.fixed(cnn))
+    assert costs.projected(cnn, folds(), 30.0) > costs.fixed(cnn) + 6 * (30 - costs.fixed(cnn))
 
 
 def test_a_run_stopped_by_its_start_up_is_not_retried_on_fewer_rows(titanic_ctx, tmp_path):
@@ -142,7 +145,7 @@ def test_a_run_stopped_by_its_start_up_is_not_retried_on_fewer_rows(titanic_ctx,
     cnn = get_recipe("cnn")
     folds = [9.8, 0.4, 0.3, 0.5, 0.6, 0.5]
     (tmp_path / "progress.json").write_text(json.dumps({"fits": 6, "fold_seconds": folds}))
-    projected = costs.projected(cnn, tmp_path, 16.3)
+    projected = costs.projected(cnn, RunProgress.read(tmp_path).fold_seconds, 16.3)
     assert projected >= 16.3
     costs.observe(cnn, 1.0, projected, fold_seconds=folds)
     assert costs.needed(cnn, 0.1) > 13.0  # a tenth of the rows still needs the start-up
@@ -151,13 +154,13 @@ def test_a_run_stopped_by_its_start_up_is_not_retried_on_fewer_rows(titanic_ctx,
 def test_a_run_that_fitted_fewer_rows_than_planned_says_so(tmp_path):
     """Its folds ran slow and it shrank the rest: its time is the cost of fewer rows, not of
     the rows it was given (else the recipe would look cheaper than it is)."""
-    assert CostModel.fitted_share(tmp_path) == 1.0  # nothing written: as planned
+    assert RunProgress.read(tmp_path).row_share == 1.0  # nothing written: as planned
     (tmp_path / "progress.json").write_text(json.dumps({"fold_seconds": [9.0, 0.4],
                                                         "row_share": 0.55}))
-    assert CostModel.fitted_share(tmp_path) == pytest.approx(0.55)
+    assert RunProgress.read(tmp_path).row_share == pytest.approx(0.55)
     (tmp_path / "progress.json").write_text(json.dumps({"fold_seconds": [1.0],
                                                         "row_share": 1.02}))
-    assert CostModel.fitted_share(tmp_path) == 1.0  # the fewest rows worth a fit round up
+    assert RunProgress.read(tmp_path).row_share == 1.0  # the fewest rows worth a fit round up
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from mlwright.budget import Deadline
 from mlwright.ensemble import blend, select_ensemble
 from mlwright.execution.base import Executor, RunOutcome, RunRequest
 from mlwright.journal import Journal
-from mlwright.knowledge.costs import CostModel
+from mlwright.knowledge.costs import CostModel, RunProgress
 from mlwright.knowledge.recipes import (
     RECIPES,
     STICKY_PARAMS,
@@ -265,7 +265,7 @@ class Manager:
         def full_losses(view_of):
             return [(r.loss, c.recipe) for c in self.state.candidates.values()
                     if view_of(get_recipe(c.recipe).view) for r in c.ok_runs()
-                    if r.row_fraction >= 1 and not r.cut_short and r.loss is not None]
+                    if r.fitted_fully and r.loss is not None]
 
         own = full_losses(lambda view: view == recipe.view)
         other = full_losses(lambda view: view != recipe.view)
@@ -471,9 +471,10 @@ class Manager:
                 scored = self._score(run_dir)
             except InvalidOutput as exc:
                 invalid = str(exc)
-        share = self.costs.fitted_share(run_dir)
-        record.cut_short = self.costs.cut_short(run_dir)
-        self._learn_cost(candidate, record, sandbox, run_dir, share < 1)
+        progress = RunProgress.read(run_dir)
+        share = progress.row_share
+        record.cut_short = progress.cut_short
+        self._learn_cost(candidate, record, sandbox, progress)
         if share < 1:  # the run fitted fewer rows than it was given: its folds ran slow
             record.row_fraction = round(record.row_fraction * share, 4)
         if sandbox.ok and invalid is None:
@@ -519,22 +520,23 @@ class Manager:
         return record.status == "ok"
 
     def _learn_cost(self, candidate: CandidateState, record: RunRecord, sandbox,
-                    run_dir: Path, shrank: bool) -> None:
+                    progress: RunProgress) -> None:
         """What this run says about its recipe's cost: its time where it finished, and where it
         ran out of time, what its finished folds (or the lack of any) imply."""
         recipe = get_recipe(candidate.recipe)
         work = self.costs.work(recipe, record.params, record.row_fraction)
         # a run that shrank its later folds: only its first, on the rows it was given, says
         # what the run would have cost
+        shrank = progress.row_share < 1
         if sandbox.ok and not shrank:
             self.costs.observe(recipe, work, sandbox.wall_seconds, record.window,
-                               self.costs.fold_seconds(run_dir))
+                               progress.fold_seconds)
         elif sandbox.ok or sandbox.stopped_for == "timeout":
-            seconds = self.costs.projected(recipe, run_dir, sandbox.wall_seconds,
+            seconds = self.costs.projected(recipe, progress.fold_seconds, sandbox.wall_seconds,
                                            first_fold_only=shrank)
             # its folds tell its start-up apart from its fitting, as a finished run's do
             self.costs.observe(recipe, work, seconds, fold_seconds=None if shrank else
-                               self.costs.fold_seconds(run_dir))
+                               progress.fold_seconds)
 
     def _score(self, run_dir: Path):
         spec = self.setup.ctx.spec

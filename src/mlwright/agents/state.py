@@ -31,6 +31,12 @@ class RunRecord:
     digest: str | None = None  # of its predictions when scored (scoring.predictions_digest)
     cut_short: bool = False  # its deadline stopped a fold's fit: it learned less than it would
 
+    @property
+    def fitted_fully(self) -> bool:
+        """On every row and to its end: neither a share of the rows nor a fit its deadline
+        stopped."""
+        return self.row_fraction >= 1 and not self.cut_short
+
 
 @dataclass
 class CandidateState:
@@ -55,8 +61,8 @@ class CandidateState:
     def full_draft_done(self) -> bool:
         """Whether a run fitted every row without being stopped by its window: a floor that
         did so is the recipe's full draft too."""
-        return any(r.row_fraction >= 1 and r.window and not r.cut_short
-                   and r.seconds <= STOPPED_SHARE * r.window for r in self.ok_runs())
+        return any(r.fitted_fully and r.window and r.seconds <= STOPPED_SHARE * r.window
+                   for r in self.ok_runs())
 
     def best_run(self) -> RunRecord | None:
         runs = self.ok_runs()

@@ -30,6 +30,40 @@ ADAPTIVE_SHARE = 0.1
 STOPPED_SHARE = 0.7  # a run that used more of its window than this may have been cut short
 
 
+@dataclass(frozen=True)
+class RunProgress:
+    """What a run's template wrote in progress.json as its folds finished, read once: each
+    finished fold's seconds, the share of its planned rows it fitted (below 1 where its folds
+    said the rest would overrun), and whether its deadline stopped a fit (a recipe that stops
+    on time: fewer rounds, trees or epochs than it would have used)."""
+
+    fold_seconds: list[float] = field(default_factory=list)
+    row_share: float = 1.0
+    cut_short: bool = False
+
+    @classmethod
+    def read(cls, run_dir: Path) -> RunProgress:
+        try:
+            progress = json.loads((run_dir / "progress.json").read_text())
+        except (OSError, ValueError):
+            return cls()
+        if not isinstance(progress, dict):
+            return cls()
+        try:
+            seconds = [float(s) for s in progress["fold_seconds"]]
+        except (KeyError, TypeError, ValueError):
+            seconds = []
+        try:
+            share = float(np.clip(float(progress["row_share"]), MIN_FRACTION, 1.0))
+        except (KeyError, TypeError, ValueError):
+            share = 1.0
+        try:
+            cut = int(progress["cut_fits"]) > 0
+        except (KeyError, TypeError, ValueError):
+            cut = False
+        return cls(seconds, share, cut)
+
+
 @dataclass
 class CostModel:
     ctx: RecipeContext
@@ -105,12 +139,11 @@ class CostModel:
         fixed, full = self._split(recipe)
         return fixed + (ADAPTIVE_SHARE if recipe.adaptive else 1.0) * full * row_fraction
 
-    def projected(self, recipe: Recipe, run_dir: Path, elapsed: float,
+    def projected(self, recipe: Recipe, all_done: list[float], elapsed: float,
                   first_fold_only: bool = False) -> float:
-        """A timed-out run's full time: from the folds it finished (the progress.json the
-        template writes), or, when none finished, at least a fold per fit as long as its time.
+        """A timed-out run's full time: from the folds it finished (ALL_DONE, their seconds),
+        or, when none finished, at least a fold per fit as long as its time.
         FIRST_FOLD_ONLY: the later folds fitted fewer rows than planned, so they say less."""
-        all_done = self.fold_seconds(run_dir)
         done = all_done[:1 if first_fold_only else None]
         if done:  # the first fold also paid for warming up: later ones say more, where known
             per_fit = float(np.median(done[1:])) if len(done) >= 2 else done[0]
@@ -130,35 +163,6 @@ class CostModel:
         if variable <= 0:
             return 1.0
         return float(np.clip((window - fixed) / variable, 0.0, 1.0))
-
-    @staticmethod
-    def fold_seconds(run_dir: Path) -> list[float]:
-        """The seconds each finished fold of a run took (the progress.json the template
-        writes), [] where there is none."""
-        try:
-            progress = json.loads((run_dir / "progress.json").read_text())
-            return [float(s) for s in progress["fold_seconds"]]
-        except (OSError, ValueError, KeyError, TypeError):
-            return []
-
-    @staticmethod
-    def fitted_share(run_dir: Path) -> float:
-        """The share of its planned rows a run fitted (the progress.json the template writes):
-        below 1 where its finished folds said the rest would overrun, 1 where unknown."""
-        try:
-            share = float(json.loads((run_dir / "progress.json").read_text())["row_share"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return 1.0
-        return float(np.clip(share, MIN_FRACTION, 1.0))
-
-    @staticmethod
-    def cut_short(run_dir: Path) -> bool:
-        """Whether the deadline stopped any of a run's fold fits (a recipe that stops on time:
-        fewer rounds, trees or epochs than it would have used), from its progress.json."""
-        try:
-            return int(json.loads((run_dir / "progress.json").read_text())["cut_fits"]) > 0
-        except (OSError, ValueError, KeyError, TypeError):
-            return False
 
     def work(self, recipe: Recipe, params: dict, row_fraction: float) -> float:
         """A run's share of the work of the recipe's default run on every row: its rows, its
