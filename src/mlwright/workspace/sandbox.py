@@ -32,6 +32,7 @@ _KEPT_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT", "OPENBLAS
 _POLL_SECONDS = 0.1
 _DISK_POLL_SECONDS = 1.0
 MAX_PROCESSES = 128  # a run's processes at once: worker pools fit, a fork storm does not
+KILL_WAIT_SECONDS = 30.0  # for killed processes to end: freeing memory is slow when starved
 
 
 @dataclass(frozen=True)
@@ -215,6 +216,8 @@ def run_sandboxed(
                 break
             time.sleep(_POLL_SECONDS)
         child.wait()
+        if stopped_for:
+            _wait_gone([m for m in members if m.pid != child.pid])
         if stopped_for is None and limits.disk_mb and _file_too_large(workdir):
             stopped_for = "disk"
     return SandboxOutcome(
@@ -244,6 +247,12 @@ def _kill_all(child: subprocess.Popen, members: list[psutil.Process]) -> None:
             member.kill()
         except psutil.Error:
             pass
+
+
+def _wait_gone(members: list[psutil.Process]) -> None:
+    """A run is over when its processes are: a jail's die with its PID namespace, after the
+    jail's own process ended, and a killed process ends only once its memory is freed."""
+    psutil.wait_procs(members, timeout=KILL_WAIT_SECONDS)
 
 
 def _kill_group(child: subprocess.Popen) -> None:
