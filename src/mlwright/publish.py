@@ -118,12 +118,14 @@ class Publisher:
         self.test = test
         self.sample_ids = sample_ids
 
-    def publish(self, members: list[Member], test_predictions: np.ndarray, score: float | None) -> Path:
+    def publish(self, members: list[Member], test_predictions: np.ndarray, score: float | None,
+                label_weights: list[float] | None = None) -> Path:
         """Write a complete new version (models, ensemble.json, submission.csv) beside the
         current one, then point final/model at it: one atomic rename of a link, so a kill at
         any moment leaves the old result or the new one whole (a power cut is another matter:
         nothing is fsynced, which would slow every publish on a busy disk). final/submission.csv
-        is a link into final/model/, so the submission always belongs to the models beside it."""
+        is a link into final/model/, so the submission always belongs to the models beside it.
+        label_weights: how labels are read from the blend's probabilities (rule.py)."""
         final = self.paths.final
         versions = final / VERSIONS
         versions.mkdir(parents=True, exist_ok=True)
@@ -145,12 +147,13 @@ class Publisher:
             _link_tree(member.model_dir, version / member.run_id)
             ensemble_members.append({"kind": "model", "run": member.run_id,
                                      "weight": member.weight, "folder": member.run_id})
+        task = {**task_format(self.spec), "label_weights": label_weights}
         (version / "ensemble.json").write_text(json.dumps(
-            {"task": task_format(self.spec), "members": ensemble_members, "validation_score": score,
+            {"task": task, "members": ensemble_members, "validation_score": score,
              "metric": self.spec.metric}, indent=1))
         source = resources.files("mlwright") / "submission_format.py"
         (version / "submission_format.py").write_text(source.read_text())
-        self._write_submission(test_predictions, version / "submission.csv")
+        self._write_submission(test_predictions, task, version / "submission.csv")
         _point(current, Path(VERSIONS) / version.name)  # the swap
         if not self.paths.submission.is_symlink():
             _point(self.paths.submission, Path("model") / "submission.csv")
@@ -162,8 +165,8 @@ class Publisher:
                 shutil.rmtree(old, ignore_errors=True)
         return self.paths.submission
 
-    def _write_submission(self, test_predictions: np.ndarray, path: Path) -> None:
-        table = format_submission(self.test, test_predictions, task_format(self.spec))
+    def _write_submission(self, test_predictions: np.ndarray, task: dict, path: Path) -> None:
+        table = format_submission(self.test, test_predictions, task)
         id_column = self.spec.id_column
         if id_column and self.sample_ids is not None:
             ordered = table.set_index(id_column)

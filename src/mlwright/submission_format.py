@@ -8,10 +8,26 @@ import numpy as np
 import pandas as pd
 
 
+def reweighed(predictions, weights):
+    """Probabilities with each class's weight multiplied in and rows summed to one again: the
+    likeliest class of the result is the label a metric such as macro F1 is best served by
+    (weights fitted by mlwright's label_rule.py). No weights: unchanged."""
+    predictions = np.asarray(predictions, dtype="float64")
+    if weights is None:
+        return predictions
+    weights = np.asarray(weights, dtype="float64")
+    if predictions.ndim == 1:
+        positive = predictions * weights[1]
+        return positive / np.maximum(positive + (1.0 - predictions) * weights[0], 1e-15)
+    weighted = predictions * weights
+    return weighted / np.maximum(weighted.sum(axis=1, keepdims=True), 1e-15)
+
+
 def format_submission(frame, predictions, task):
     """frame: the rows predicted (raw CSV columns); predictions: canonical (n,) or (n, K);
     task: id_column, target, submission_kind, class_columns, classes, top_k (the labels a
-    ranked_labels submission lists per row, most likely first)."""
+    ranked_labels submission lists per row, most likely first), label_weights (per class,
+    for labels; absent or None: the likeliest class)."""
     predictions = np.asarray(predictions, dtype="float64")
     table = pd.DataFrame(index=range(len(frame)))
     if task["id_column"]:
@@ -34,6 +50,7 @@ def format_submission(frame, predictions, task):
         table[task["target"]] = [" ".join(map(str, classes[row])) for row in top]
     else:
         classes = np.asarray(task["classes"], dtype=object)
+        predictions = reweighed(predictions, task.get("label_weights"))
         if predictions.ndim == 2:
             chosen = predictions.argmax(axis=1)
         else:

@@ -33,6 +33,7 @@ from mlwright.knowledge.recipes import (
     floor_recipes,
     get_recipe,
 )
+from mlwright.label_rule import fit_label_rule
 from mlwright.paths import RunPaths
 from mlwright.progress import Progress, RunLine
 from mlwright.publish import Member, Publisher
@@ -624,17 +625,19 @@ class Manager:
         loss = selection.loss(choice.score)
         if loss >= self.published_loss:
             return
-        score = self.setup.metric.score(y, blend(oof, choice.weights))
+        rule = fit_label_rule(blend(oof, choice.weights), y, self.setup.metric)
+        score = rule.score
         tests = {r: self.predictions[r][1] for r in choice.weights}
         members = [
             Member(run_id, weight, self.state.candidates[self.state.runs[run_id].candidate_id]
                    .repo.run_dir(run_id) / "model")
             for run_id, weight in choice.weights.items()
         ]
-        self.publisher.publish(members, blend(tests, choice.weights), score)
+        self.publisher.publish(members, blend(tests, choice.weights), score, rule.weights)
         self.published_score, self.published_loss = score, loss
         self.ensemble_weights = dict(choice.weights)
-        self.journal.append("submission_written", score=score, loss=loss, weights=choice.weights)
+        self.journal.append("submission_written", score=score, loss=loss, weights=choice.weights,
+                            label_weights=rule.weights)
         described = " + ".join(f"{r}x{w:.2f}" for r, w in choice.weights.items())
         self.progress.submission(score, described)
 

@@ -253,6 +253,7 @@ class Metric:
     top_k: int | None = None  # labels a ranking submission lists
     noisy_on_small_data: bool = False  # choose on log loss below SMALL_VALIDATION_ROWS
     rewards_rare_classes: bool = False  # a rare class counts as much as a common one
+    argmax_is_best: bool = False  # labels: the likeliest class is the best guess (accuracy)
 
     @property
     def direction(self) -> str:
@@ -319,7 +320,7 @@ _METRIC_LIST = [
     Metric("accuracy", "share of rows whose class is predicted right", True, CLASSIFICATION,
            accuracy, "labels", names=("accuracy", "classification accuracy",
                                       "categorization accuracy", "classification rate"),
-           parts=_parts("accuracy"), noisy_on_small_data=True),
+           parts=_parts("accuracy"), noisy_on_small_data=True, argmax_is_best=True),
     Metric("balanced_accuracy", "mean recall over the classes", True, CLASSIFICATION,
            balanced_accuracy, "labels", rewards_rare_classes=True,
            names=("balanced accuracy", "macro-averaged recall", "macro recall",
@@ -352,7 +353,7 @@ _METRIC_LIST = [
            parts=_parts("f1", "macro")),
     Metric("micro_f1", "F1 over all rows together (equals accuracy)", True, CLASSIFICATION,
            micro_f1, "labels", names=("micro f1", "micro-f1", "micro-averaged f1", "f1 micro"),
-           parts=_parts("f1", "micro"), noisy_on_small_data=True),
+           parts=_parts("f1", "micro"), noisy_on_small_data=True, argmax_is_best=True),
     Metric("weighted_f1", "F1 per class, weighted by class support", True, CLASSIFICATION,
            weighted_f1, "labels", names=("weighted f1", "weighted-f1", "f1 weighted"),
            parts=_parts("f1", "weighted")),
