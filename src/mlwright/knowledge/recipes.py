@@ -73,6 +73,10 @@ class Recipe:
     # (parameter, value, times the work): a value far costlier than others, so that a trial
     # with it is sized to its window (fewer rows) rather than stopped at it
     costly: tuple[tuple[str, Any, float], ...] = ()
+    # Changes to the defaults the tuner tries first, before its own picks: choices known to
+    # win often enough that a short budget should not wait for the search to find them (one
+    # equal to the draft is skipped)
+    first_trials: tuple[dict[str, Any], ...] = ()
 
 
 def _target_params(ctx: RecipeContext) -> list[Param]:
@@ -352,7 +356,11 @@ RECIPES: dict[str, Recipe] = {
                30.0, "linear", -1, view="text n-grams",
                # character n-grams of 18k WordNet glosses: 3x the words' fit time (lbfgs), 23x
                # (saga); short texts have them by default
-               costly=(("char_ngrams", True, 10.0),)),
+               costly=(("char_ngrams", True, 10.0),),
+               # the other side of the default, either way: characters gained 0.03 accuracy on
+               # WordNet glosses and 0.04 macro F1 on fortune cookies (the plain baseline's
+               # words + characters against our words-only draft)
+               first_trials=({"char_ngrams": True}, {"char_ngrams": False})),
         Recipe("minilm_embedding", "text_embedding",
                "Sentence embeddings (all-MiniLM-L6-v2, offline, int8) of each text column beside "
                "the other columns, logistic/ridge regression or histogram boosting",

@@ -1,5 +1,6 @@
 """Built-in tuner: one Optuna TPE study per candidate over the recipe's declared space,
-warm-started with the recipe's defaults. Each trial is a full sandboxed run scored by the harness."""
+warm-started with the recipe's defaults, its first trials the recipe's known-strong changes to
+them (`Recipe.first_trials`). Each trial is a full sandboxed run scored by the harness."""
 
 from __future__ import annotations
 
@@ -44,7 +45,16 @@ class BuiltinTuner:
         sampler = self._optuna.samplers.TPESampler(
             seed=self._seed + len(self._studies), n_startup_trials=5, multivariate=True
         )
-        self._studies[candidate_id] = self._optuna.create_study(direction="minimize", sampler=sampler)
+        study = self._optuna.create_study(direction="minimize", sampler=sampler)
+        space_params = {name: param for name, (param, _) in self._spaces[candidate_id].items()}
+        searched = {name: value for name, value in base_params.items()
+                    if name in space_params and space_params[name].contains(value)}
+        for change in recipe.first_trials:
+            if all(name in space_params and space_params[name].contains(value)
+                   for name, value in change.items()) and \
+                    any(base_params.get(name) != value for name, value in change.items()):
+                study.enqueue_trial({**searched, **change}, skip_if_exists=True)
+        self._studies[candidate_id] = study
         self._pending[candidate_id] = []
 
     def has_space(self, candidate_id: str) -> bool:
