@@ -7,13 +7,12 @@ option); 1 for internal faults.
 from __future__ import annotations
 
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
 
 import typer
 
-from mlwright.budget import parse_budget
+from mlwright.budget import parse_budget, process_started
 from mlwright.errors import MlwrightError, OptionError
 from mlwright.task.options import task_options
 
@@ -100,7 +99,7 @@ def run(
                                         "and write what you can)."),
 ) -> None:
     """Build a model for TASK_DIR within the budget; write RUN_DIR/final/."""
-    started = time.monotonic()
+    started = process_started()
     try:
         seconds = parse_budget(budget)
         told = task_options(target=target, metric=metric, id_column=id_column,
@@ -172,7 +171,7 @@ def inspect(
 @app.command()
 def resume(run_dir: Path = typer.Argument(..., help="A run folder that was interrupted.")) -> None:
     """Continue an interrupted run, redoing no finished run and spending only what is left."""
-    started = time.monotonic()
+    started = process_started()
     try:
         from mlwright.session import resume as resume_session
 
