@@ -3,7 +3,7 @@ import socket
 import subprocess
 import sys
 
-from mlwright.workspace.sandbox import PREP_NICE, RUN_NICE, SandboxLimits, run_sandboxed
+from mlwright.workspace.sandbox import SandboxLimits, run_sandboxed
 
 
 def _run(tmp_path, code, **limits):
@@ -50,17 +50,3 @@ def test_environment_is_scrubbed_and_network_is_closed(tmp_path, monkeypatch):
     assert outcome.network_isolated
     assert outcome.ok and "NOKEY" in out and "NONET" in out
     assert os.environ["OPENAI_API_KEY"] == "sk-secret"
-
-
-def test_a_preparation_step_comes_before_the_runs_beside_it(tmp_path):
-    """Both below the harness (0); a step a whole view waits for above the runs."""
-    code = "import os\nprint(os.nice(0))\n"
-    seen = {}
-    for name, limits in (("run", {}), ("prep", {"nice": PREP_NICE})):
-        (tmp_path / name).mkdir()
-        outcome = _run(tmp_path / name, code, **limits)
-        assert outcome.ok
-        seen[name] = int((tmp_path / name / "work" / "stdout.log").read_text())
-    base = os.nice(0)  # niceness adds to the harness's own
-    assert seen == {"run": min(19, base + RUN_NICE), "prep": min(19, base + PREP_NICE)}
-    assert 0 < PREP_NICE < RUN_NICE

@@ -10,7 +10,7 @@ import json
 import shutil
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,7 @@ from mlwright.task.metrics import Metric
 from mlwright.validation import validation_mask
 from mlwright.workspace.candidate import CandidateRepo
 from mlwright.workspace.exposures import check_exposure, prep_exposure, run_exposure
-from mlwright.workspace.sandbox import PREP_NICE, SandboxLimits, python_command, run_sandboxed
+from mlwright.workspace.sandbox import SandboxLimits, python_command, run_sandboxed
 
 ENSEMBLE_POOL = 12
 KEPT_PREDICTIONS = 24
@@ -319,7 +319,7 @@ class Manager:
         script = self.preps.write_script(name)
         soft = window - max(1.0, 0.08 * window)
         env = self._run_env(folder, soft, {})
-        limits = replace(self._limits(window + 1.0), nice=PREP_NICE)
+        limits = self._limits(window + 1.0)
         self.preps.status[name] = "running"
         self.journal.append("prep_started", step=name, window=round(window, 2))
         request = RunRequest(f"prep-{name}", "-", script, folder, env, limits,

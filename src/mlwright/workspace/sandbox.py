@@ -32,11 +32,6 @@ _KEPT_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT", "OPENBLAS
 _POLL_SECONDS = 0.1
 _DISK_POLL_SECONDS = 1.0
 MAX_PROCESSES = 128  # a run's processes at once: worker pools fit, a fork storm does not
-# Priorities below the harness's own (0): a preparation step that a whole view's runs wait for
-# (text embeddings) comes before the runs beside it, or on two busy cores it cannot fit its
-# window (fortune cookies: no embedding length fitted with the floor and a draft beside it)
-PREP_NICE = 5
-RUN_NICE = 8
 KILL_WAIT_SECONDS = 30.0  # for killed processes to end: freeing memory is slow when starved
 
 
@@ -46,7 +41,6 @@ class SandboxLimits:
     memory_mb: int
     threads: int = 1
     disk_mb: int | None = None  # what the run may write; None: no limit
-    nice: int = RUN_NICE
 
 
 @dataclass(frozen=True)
@@ -113,30 +107,23 @@ def _prlimit() -> str | None:
     return shutil.which("prlimit")
 
 
-@cache
-def _nice() -> str | None:
-    return shutil.which("nice")
-
-
 def _rlimit_prefix(limits: SandboxLimits) -> list[str]:
-    """prlimit and nice set the limits and the priority before the command starts, so every
-    process it forks has them."""
-    tool, nice = _prlimit(), _nice()
+    """prlimit sets the limits before the command starts, so every process it forks has them."""
+    tool = _prlimit()
+    if not tool:
+        return []
     flags = {resource.RLIMIT_AS: "--as", resource.RLIMIT_FSIZE: "--fsize"}
-    limited = [tool, *(f"{flags[k]}={v}" for k, v in _rlimits(limits).items()), "--"] \
-        if tool else []
-    return [*([nice, "-n", str(limits.nice)] if nice else []), *limited]
+    return [tool, *(f"{flags[k]}={v}" for k, v in _rlimits(limits).items()), "--"]
 
 
 def _limit_resources(process: psutil.Process, limits: SandboxLimits) -> None:
-    """Where there is no prlimit or nice, set after the start (preexec_fn is unsafe beside
-    threads): then processes already forked escape them."""
+    """Where there is no prlimit, set after the start (preexec_fn is unsafe beside threads):
+    then processes already forked escape them."""
     try:
         if not _prlimit():
             for kind, value in _rlimits(limits).items():
                 process.rlimit(kind, (value, value))
-        if not _nice():
-            process.nice(limits.nice)
+        process.nice(5)
     except psutil.Error:
         pass
 
