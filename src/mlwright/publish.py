@@ -125,7 +125,7 @@ class Publisher:
         any moment leaves the old result or the new one whole (a power cut is another matter:
         nothing is fsynced, which would slow every publish on a busy disk). final/submission.csv
         is a link into final/model/, so the submission always belongs to the models beside it.
-        label_weights: how labels are read from the blend's probabilities (rule.py)."""
+        label_weights: how labels are read from the blend's probabilities (label_rule.py)."""
         final = self.paths.final
         versions = final / VERSIONS
         versions.mkdir(parents=True, exist_ok=True)
