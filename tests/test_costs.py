@@ -87,28 +87,25 @@ def test_a_boosted_run_takes_bigger_steps_before_fewer_rows(titanic_ctx):
 
 
 def test_a_costlier_choice_is_sized_by_its_work(titanic_ctx):
-    """Character n-grams of long texts cost many times their words: a trial that turns them on
-    counts as that much more work, fits fewer rows in the same window, and what its time
-    teaches is divided by it."""
+    """Character n-grams cost several times the words alone: with them on by default, a trial
+    that turns them off counts as that much less work and fits that many more rows in the same
+    window."""
     texts = titanic_ctx.schema.model_copy(update={"text": ["Name"], "short_text": []})
     ctx = RecipeContext(spec=titanic_ctx.spec, profile=titanic_ctx.profile, schema=texts)
     costs = CostModel(ctx, n_folds=5, refit=False)
     tfidf = get_recipe("tfidf_linear")
     defaults = tfidf.defaults(ctx)
-    assert defaults["char_ngrams"] is False  # long texts: words first
-    chars = {**defaults, "char_ngrams": True}
+    assert defaults["char_ngrams"] is True  # words and characters by default, long texts too
+    chars, words = defaults, {**defaults, "char_ngrams": False}
     factor = dict((name, f) for name, _, f in tfidf.costly)["char_ngrams"]
-    assert costs.work(tfidf, chars, 0.5) == pytest.approx(0.5 * factor)
-    assert costs.work(tfidf, {**defaults, "min_df": 3}, 0.5) == pytest.approx(0.5)
-    costs.observe(tfidf, 1.0, costs.fixed(tfidf) + 10.0)  # words on every row: 10 s
-    window = costs.fixed(tfidf) + 5.0  # half the rows of words, a tenth of that with characters
-    assert costs.fraction_for(tfidf, window) / costs.work(tfidf, chars, 1.0) == \
-        pytest.approx(0.5 / factor)
-    short = RecipeContext(spec=ctx.spec, profile=ctx.profile,
-                          schema=texts.model_copy(update={"short_text": ["Name"]}))
-    short_defaults = tfidf.defaults(short)  # short texts have them by default: words alone
-    assert CostModel(short, n_folds=5, refit=False).work(
-        tfidf, {**short_defaults, "char_ngrams": False}, 1.0) == pytest.approx(1 / factor)
+    assert factor > 1
+    assert costs.work(tfidf, chars, 0.5) == pytest.approx(0.5)  # the default's own work
+    assert costs.work(tfidf, words, 0.5) == pytest.approx(0.5 / factor)
+    assert costs.work(tfidf, {**chars, "min_df": 3}, 0.5) == pytest.approx(0.5)
+    costs.observe(tfidf, 1.0, costs.fixed(tfidf) + 10.0)  # characters on every row: 10 s
+    window = costs.fixed(tfidf) + 5.0  # half the rows with characters, FACTOR x that of words
+    assert costs.fraction_for(tfidf, window) / costs.work(tfidf, words, 1.0) == \
+        pytest.approx(0.5 * factor)
 
 
 def test_a_recipe_that_stops_on_time_needs_only_part_of_its_estimate(titanic_ctx):

@@ -55,12 +55,12 @@ def text_ctx() -> RecipeContext:
 
 def test_the_first_trials_are_the_recipes_known_strong_changes(text_ctx):
     defaults = get_recipe("tfidf_linear").defaults(text_ctx)
-    assert defaults["char_ngrams"] is False  # long reviews: words only by default
+    assert defaults["char_ngrams"] is True  # words and characters by default
     tuner = _tuner(text_ctx, "tfidf_linear")
     tuner.observe("c1", defaults, 0.30)  # the draft
     first = tuner.suggest("c1")
     # the other side of the default, the defaults kept (the search picks what they leave open)
-    assert {name: first[name] for name in defaults} == {**defaults, "char_ngrams": True}
+    assert {name: first[name] for name in defaults} == {**defaults, "char_ngrams": False}
     tuner.observe("c1", first, 0.28)
     # the flip back is the draft itself: skipped, the search's own picks follow
     after = tuner.suggest("c1")

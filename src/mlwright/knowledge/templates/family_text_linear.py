@@ -43,9 +43,13 @@ def fit_model(X, y, X_valid, y_valid, params, ctx):
     prepare = ColumnTransformer(parts, sparse_threshold=1.0)
     solver = "liblinear" if ctx["task_type"] == "binary" else "saga"
     # saga converges on thousands of rows in a few dozen passes; on a few hundred with a high C
-    # it may not within thousands, each pass costing time the run does not have
+    # it may not within thousands, each pass costing time the run does not have. Its default
+    # tolerance (1e-4) buys nothing here: at 1e-3, words and characters of 6,600 fortunes fit
+    # in 5 s instead of 14 s (1,900 course titles of 111 subjects: 2 s instead of 15 s), with the
+    # same held-out accuracy and log loss to the third decimal
     estimator = linear_estimator(params, ctx, c=4.0, solver=solver,
-                                 max_iter=3000 if solver == "liblinear" else 200)
+                                 max_iter=3000 if solver == "liblinear" else 200,
+                                 **({} if solver == "liblinear" else {"tol": 1e-3}))
     model = Pipeline([("prepare", prepare), ("model", estimator)])
     model.fit(X, y)
     return model
