@@ -108,6 +108,26 @@ def test_a_costlier_choice_is_sized_by_its_work(titanic_ctx):
         pytest.approx(0.5 * factor)
 
 
+def test_a_draft_too_costly_for_half_its_rows_goes_without_its_costlier_choice(titanic_ctx):
+    """Character n-grams on a small sample lose to words alone on every row: a draft whose
+    costlier choice would fit under half its rows drops it; one that fits more keeps it. A
+    floor runs without it from the start."""
+    texts = titanic_ctx.schema.model_copy(update={"text": ["Name"], "short_text": []})
+    ctx = RecipeContext(spec=titanic_ctx.spec, profile=titanic_ctx.profile, schema=texts)
+    costs = CostModel(ctx, n_folds=5, refit=False)
+    tfidf = get_recipe("tfidf_linear")
+    defaults = tfidf.defaults(ctx)
+    costs.observe(tfidf, 1.0, costs.fixed(tfidf) + 10.0)  # characters on every row: 10 s
+    roomy = costs.fixed(tfidf) + 6.0  # 60 % of the rows with characters
+    assert costs.cheaper(tfidf, defaults, 1.0, roomy) == defaults
+    tight = costs.fixed(tfidf) + 3.0  # 30 % with characters; words alone fit every row
+    assert costs.cheaper(tfidf, defaults, 1.0, tight) == {**defaults, "char_ngrams": False}
+    assert costs.cheaper(tfidf, defaults, 0.5, tight) == defaults  # 30 % of the 50 % it wants
+    assert costs.cheapest(tfidf, defaults) == {**defaults, "char_ngrams": False}
+    lightgbm = get_recipe("lightgbm")  # nothing costlier to drop
+    assert costs.cheapest(lightgbm, lightgbm.defaults(ctx)) == lightgbm.defaults(ctx)
+
+
 def test_a_recipe_that_stops_on_time_needs_only_part_of_its_estimate(titanic_ctx):
     costs = CostModel(titanic_ctx, n_folds=5, refit=False)
     lightgbm, linear = get_recipe("lightgbm"), get_recipe("linear")

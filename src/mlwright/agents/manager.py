@@ -164,17 +164,32 @@ class Manager:
         fitting = floor_recipes(ctx)
         if not fitting:
             return None, False
-        chosen = next((r for r in fitting if self.costs.worth_running(
-            self.costs.fraction_for(r, target))), min(fitting, key=self.costs.estimate))
-        fraction = min(1.0, max(self.costs.fraction_for(chosen, target),
-                                self.costs.smallest_fraction()))
-        how = ("on every row, in a short window" if fraction >= 1 else
-               f"on {fraction:.0%} of the rows to end within about {target:.0f}s")
-        plan = Plan(recipe=chosen.name, params=chosen.defaults(ctx), floor=True,
-                    row_fraction=round(fraction, 4),
+        def fraction(recipe):  # with the recipe's cheaper choices, as a floor runs it
+            work = self.costs.work(recipe, self.costs.cheapest(recipe, recipe.defaults(ctx)), 1)
+            return self.costs.fraction_for(recipe, target) / work
+
+        chosen = next((r for r in fitting if self.costs.worth_running(fraction(r))),
+                      min(fitting, key=self.costs.estimate))
+        params = self.costs.cheapest(chosen, chosen.defaults(ctx))
+        share = min(1.0, max(fraction(chosen), self.costs.smallest_fraction()))
+        how = ("on every row, in a short window" if share >= 1 else
+               f"on {share:.0%} of the rows to end within about {target:.0f}s")
+        plan = Plan(recipe=chosen.name, params=params, floor=True,
+                    row_fraction=round(share, 4),
                     rationale=f"{chosen.summary}. The first model, {how}, so a model-based "
                               "submission exists early.")
-        return plan, fraction >= 1 and self.costs.estimate(chosen) <= target
+        whole = share >= 1 and params == chosen.defaults(ctx)
+        return plan, whole and self.costs.estimate(chosen) <= target
+
+    def _same_run(self, recipe: str, fraction: float, params: dict[str, Any]) -> str | None:
+        """A run of RECIPE with these parameters on at least these rows, finished well or under
+        way: its id, else None."""
+        for candidate in self.state.candidates.values():
+            for run in candidate.runs:
+                if (candidate.recipe == recipe and run.status in ("ok", "running")
+                        and run.params == params and run.row_fraction >= fraction):
+                    return run.run_id
+        return None
 
     def _floor_target(self) -> float:
         return max(self.costs.start(get_recipe("linear")) + 3.0,
@@ -235,6 +250,11 @@ class Manager:
                     f"needs ~{self.costs.needed(recipe):.0f}s on all rows; even the fewest "
                     f"rows worth a fit would not end in {window:.0f}s"))
                 continue
+            twin = self._same_run(plan.recipe, *sized)
+            if twin is not None:  # made cheaper to fit its window, it is a run already made
+                self.journal.append("plan_skipped", recipe=plan.recipe,
+                                    reason=f"sized to its window, it is {twin} again")
+                continue
             candidate = self._create_candidate(plan, render_candidate(plan) if plan.floor
                                                else None)
             return self._launch(candidate, sized[1], "draft", sized[0], window)
@@ -290,6 +310,7 @@ class Manager:
         recipe = get_recipe(recipe_name)
         if faster:
             sped = self.costs.faster(recipe, params, wanted, SIZING_MARGIN * window)
+            sped = self.costs.cheaper(recipe, sped, wanted, SIZING_MARGIN * window)
             if sped != params:
                 self.journal.append("run_sped_up", recipe=recipe_name, params={
                     k: v for k, v in sped.items() if params.get(k) != v}, window=round(window, 1))
