@@ -49,3 +49,31 @@ def test_tfidf_recipe_end_to_end(reviews, tmp_path):
     subprocess.run([sys.executable, str(out / "final" / "predict.py"), str(task / "test.csv"),
                     str(again)], check=True)
     pd.testing.assert_frame_equal(pd.read_csv(again), submission)
+
+
+def test_the_numbers_beside_tfidf_stay_on_its_scale(reviews):
+    """saga's step is set by the largest row: a review's length at many standard deviations
+    beside L2-normalised TF-IDF rows made its steps tiny, and the fit ran to its pass limit. The
+    numbers beside the texts are put within [0, 1], as the TF-IDF rows are."""
+    from mlwright.agents.builtin.coder import render_predict
+    from mlwright.knowledge.recipes import get_recipe
+    from mlwright.task.loading import locate_task
+    from mlwright.task.profile import profile
+    from mlwright.task.understand import understand
+
+    task, _ = reviews
+    data = understand(locate_task(task, None))
+    schema = profile(data.spec, data.train, data.test)[1].model_dump()
+    assert schema["text"]
+    code: dict = {"__name__": "candidate_predict"}
+    exec(compile(render_predict(get_recipe("tfidf_linear")), "predict.py", "exec"), code)
+    state = code["learn_feature_state"](data.train, schema)
+    X = code["build_features"](data.train, schema, state)
+    rest = [c for c in X.columns if not c.endswith("__raw")]
+    assert rest and X[rest].std().max() > 1  # lengths in characters and words, unscaled
+    y = code["encode_target"](data.train[schema["target"]], schema)
+    ctx = {"task_type": schema["task_type"], "n_classes": len(schema["classes"]), "seed": 0,
+           "threads": 1}
+    model = code["fit_model"](X, y, None, None, {"char_ngrams": False}, ctx)
+    features = model.named_steps["prepare"].transform(X)
+    assert abs(features).max() <= 1.0 + 1e-9

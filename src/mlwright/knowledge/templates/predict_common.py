@@ -313,6 +313,8 @@ def sklearn_preprocessor(X, scaler="standard", min_frequency=5):
     numeric = [c for c in numeric if c not in pixels and c not in counts]
     if scaler == "quantile":
         scaling = QuantileTransformer(n_quantiles=min(200, len(X)), output_distribution="normal")
+    elif scaler == "uniform":  # within [0, 1], as TF-IDF rows are (see family_text_linear)
+        scaling = QuantileTransformer(n_quantiles=min(200, len(X)), output_distribution="uniform")
     else:
         scaling = StandardScaler()
     parts = []
