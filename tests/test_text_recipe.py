@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from mlwright.journal import Journal
 from mlwright.task.metrics import roc_auc
 from tests.conftest import mlwright
 
@@ -49,6 +50,23 @@ def test_tfidf_recipe_end_to_end(reviews, tmp_path):
     subprocess.run([sys.executable, str(out / "final" / "predict.py"), str(task / "test.csv"),
                     str(again)], check=True)
     pd.testing.assert_frame_equal(pd.read_csv(again), submission)
+
+    # the floor goes without character n-grams (five times the words' work); no draft repeats
+    # a run that already fitted the same parameters on as many rows without being cut short
+    events = Journal(out / "journal.sqlite").events()
+    started = {e.run: e.payload for e in events if e.kind == "run_started"}
+    finished = {e.run: e.payload for e in events if e.kind == "run_finished"}
+    tfidf = [e.run for e in events if e.kind == "run_started" and
+             board.set_index("candidate").loc[e.candidate, "recipe"] == "tfidf_linear"]
+    assert started[tfidf[0]]["params"]["char_ngrams"] is False
+    seen = []
+    for run in tfidf:
+        mine = started[run]
+        if mine["action"] == "draft":
+            assert not any(p == mine["params"] and f >= mine["row_fraction"] for p, f in seen)
+        end = finished.get(run, {})
+        if end.get("status") == "ok" and not end.get("cut_short"):
+            seen.append((mine["params"], end["row_fraction"]))
 
 
 def test_the_numbers_beside_tfidf_stay_on_its_scale(reviews):

@@ -182,12 +182,13 @@ class Manager:
         return plan, whole and self.costs.estimate(chosen) <= target
 
     def _same_run(self, recipe: str, fraction: float, params: dict[str, Any]) -> str | None:
-        """A run of RECIPE with these parameters on at least these rows, finished well or under
-        way: its id, else None."""
+        """A run of RECIPE with these parameters on at least these rows, under way or finished
+        without its deadline cutting a fit short: its id, else None."""
         for candidate in self.state.candidates.values():
             for run in candidate.runs:
-                if (candidate.recipe == recipe and run.status in ("ok", "running")
-                        and run.params == params and run.row_fraction >= fraction):
+                done = run.status == "running" or (run.status == "ok" and not run.cut_short)
+                if (candidate.recipe == recipe and done and run.params == params
+                        and run.row_fraction >= fraction):
                     return run.run_id
         return None
 
