@@ -56,8 +56,9 @@ def test_tfidf_recipe_end_to_end(reviews, tmp_path):
     events = Journal(out / "journal.sqlite").events()
     started = {e.run: e.payload for e in events if e.kind == "run_started"}
     finished = {e.run: e.payload for e in events if e.kind == "run_finished"}
-    tfidf = [e.run for e in events if e.kind == "run_started" and
-             board.set_index("candidate").loc[e.candidate, "recipe"] == "tfidf_linear"]
+    recipe_of = dict(zip(board["candidate"], board["recipe"], strict=True))
+    tfidf = [e.run for e in events
+             if e.kind == "run_started" and recipe_of[e.candidate] == "tfidf_linear"]
     assert started[tfidf[0]]["params"]["char_ngrams"] is False
     seen = []
     for run in tfidf:
