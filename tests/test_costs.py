@@ -275,3 +275,29 @@ def test_models_of_runs_that_can_no_longer_join_an_ensemble_are_found():
     state.add_run(RunRecord("r9", "c001", "tune", {}, status="failed"))
     reach = {r.run_id for r in state.out_of_reach(kept=3, members={"r0"})}
     assert reach == {"r2", "r9"}  # losses 0.1, 0.2, 0.3 kept; 0.5 is in the ensemble
+
+
+def test_a_floor_cut_short_gets_its_full_draft_only_where_its_recipe_has_none():
+    """A floor on a share of the rows is followed by its recipe's full draft, unless the
+    designer's own draft of that recipe is planned or already under way (a second LightGBM
+    draft on 837 icons took the slot the linear model never got)."""
+    from types import SimpleNamespace
+
+    from mlwright.agents.manager import Manager
+    from mlwright.agents.roles import Plan
+    from mlwright.agents.state import CandidateState
+
+    def drafted(*candidates, pending=()) -> bool:
+        states = {f"c{i}": CandidateState(f"c{i}", recipe, Plan(recipe=recipe, rationale="",
+                                                                params={}, floor=floor),
+                                          repo=None)
+                  for i, (recipe, floor) in enumerate(candidates)}
+        manager = SimpleNamespace(state=SimpleNamespace(candidates=states),
+                                  pending_plans=[Plan(recipe=r, rationale="", params={})
+                                                 for r in pending])
+        return Manager._drafted(manager, "lightgbm")
+
+    assert not drafted(("lightgbm", True))  # the floor alone: its full draft is still due
+    assert not drafted(("lightgbm", True), ("catboost", False), pending=["linear"])
+    assert drafted(("lightgbm", True), ("lightgbm", False))  # the designer's, under way
+    assert drafted(("lightgbm", True), pending=["lightgbm"])

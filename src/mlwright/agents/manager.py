@@ -528,8 +528,7 @@ class Manager:
                                       if (p.recipe, p.params) != (candidate.recipe,
                                                                   candidate.plan.params)]
             elif candidate.plan.floor and record.action == "draft" and (
-                    share < 1 or record.cut_short) and not any(
-                    p.recipe == candidate.recipe for p in self.pending_plans):
+                    share < 1 or record.cut_short) and not self._drafted(candidate.recipe):
                 # its folds ran out of time and fitted fewer rows, or fewer rounds: the recipe
                 # still gets its full draft (a floor on 110k of 280k daily births, stopped
                 # after a round or two in its first fold, scored 0.53 where LightGBM's full
@@ -541,6 +540,13 @@ class Manager:
                 candidate.repo.write_params(record.params)
                 candidate.repo.commit(f"{record.action}: {record.run_id} scores {record.score:.5f}")
         return record.status == "ok"
+
+    def _drafted(self, recipe: str) -> bool:
+        """Whether RECIPE's full draft is planned, under way or made: a floor that ends after
+        the designer's own draft of its recipe started needs no second one (on 837 icons, a
+        second LightGBM draft took the slot the linear model never got)."""
+        return any(p.recipe == recipe for p in self.pending_plans) or any(
+            c.recipe == recipe and not c.plan.floor for c in self.state.candidates.values())
 
     def _learn_cost(self, candidate: CandidateState, record: RunRecord, sandbox,
                     progress: RunProgress) -> None:
