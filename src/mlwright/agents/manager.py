@@ -498,8 +498,9 @@ class Manager:
         share = progress.row_share
         record.cut_short = progress.cut_short
         self._learn_cost(candidate, record, sandbox, progress)
-        if share < 1:  # the run fitted fewer rows than it was given: its folds ran slow
-            record.row_fraction = round(record.row_fraction * share, 4)
+        if share != 1:  # it fitted fewer rows than it was given (its folds ran slow), or
+            # more (every row cost less than its share: rows that repeat)
+            record.row_fraction = round(min(1.0, record.row_fraction * share), 4)
         if sandbox.ok and invalid is None:
             record.status, record.score, record.loss = "ok", scored.score, scored.loss
             record.fold_scores = scored.fold_scores
@@ -557,7 +558,10 @@ class Manager:
         # a run that shrank its later folds: only its first, on the rows it was given, says
         # what the run would have cost
         shrank = progress.row_share < 1
-        if sandbox.ok and not shrank:
+        # a run that dropped repeated folds to end in time says what each fold costs, not what
+        # all of them would have
+        dropped = sandbox.ok and 0 < len(progress.fold_seconds) < self.costs.n_folds
+        if sandbox.ok and not shrank and not dropped:
             self.costs.observe(recipe, work, sandbox.wall_seconds, record.window,
                                progress.fold_seconds)
         elif sandbox.ok or sandbox.stopped_for == "timeout":

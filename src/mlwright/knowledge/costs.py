@@ -58,7 +58,8 @@ class RunProgress:
         except (KeyError, TypeError, ValueError):
             seconds = []
         try:
-            share = float(np.clip(float(progress["row_share"]), MIN_FRACTION, 1.0))
+            # above 1 where every row was cheaper than the share it was given (rows that repeat)
+            share = float(np.clip(float(progress["row_share"]), MIN_FRACTION, 1 / MIN_FRACTION))
         except (KeyError, TypeError, ValueError):
             share = 1.0
         try:

@@ -1,9 +1,10 @@
 # Model: LightGBM gradient-boosted trees with native categorical splits.
 
 STOPS_AT_DEADLINE = True  # boosting rounds stop at ctx['deadline']
+WEIGHTED = True  # rows that repeat may come in once each, weighted by their count
 
 
-def fit_model(X, y, X_valid, y_valid, params, ctx):
+def fit_model(X, y, X_valid, y_valid, params, ctx, weight=None, valid_weight=None):
     import lightgbm as lgb
 
     rounds = int(params.pop("n_estimators", 3000))
@@ -23,16 +24,18 @@ def fit_model(X, y, X_valid, y_valid, params, ctx):
         "bagging_freq": 1 if params.get("bagging_fraction", 1.0) < 1.0 else 0,
         **params,
     }
+    if weight is not None:  # a row stands for many: leaves are sized by weight, not count
+        booster_params.update(min_child_samples=1, min_data_in_bin=1)
     deadline = ctx["deadline"]
 
     def stop_at_deadline(env):
         if time.time() > deadline:
             raise lgb.callback.EarlyStopException(env.iteration, env.evaluation_result_list)
 
-    train_set = lgb.Dataset(X, y)
+    train_set = lgb.Dataset(X, y, weight=weight)
     if X_valid is None:  # refit on all rows for a known number of rounds
         return lgb.train(booster_params, train_set, rounds, callbacks=[stop_at_deadline])
-    valid_set = lgb.Dataset(X_valid, y_valid, reference=train_set)
+    valid_set = lgb.Dataset(X_valid, y_valid, weight=valid_weight, reference=train_set)
     return lgb.train(
         booster_params, train_set, rounds, valid_sets=[valid_set],
         callbacks=[lgb.early_stopping(ctx["early_stopping"], verbose=False), stop_at_deadline],

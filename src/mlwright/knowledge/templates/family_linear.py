@@ -1,7 +1,10 @@
 # Model: regularised linear model (logistic / ridge) on scaled numbers and one-hot categoricals.
 
 
-def fit_model(X, y, X_valid, y_valid, params, ctx):
+WEIGHTED = True  # rows that repeat may come in once each, weighted by their count
+
+
+def fit_model(X, y, X_valid, y_valid, params, ctx, weight=None, valid_weight=None):
     from sklearn.pipeline import Pipeline
 
     preprocessor = sklearn_preprocessor(
@@ -9,7 +12,7 @@ def fit_model(X, y, X_valid, y_valid, params, ctx):
     )
     model = Pipeline([("prepare", preprocessor),
                       ("model", linear_estimator(params, ctx, max_iter=2000))])
-    model.fit(X, y)
+    model.fit(X, y, **({} if weight is None else {"model__sample_weight": weight}))
     return model
 
 

@@ -1,9 +1,10 @@
 # Model: XGBoost histogram trees, categoricals handled natively.
 
 STOPS_AT_DEADLINE = True  # boosting rounds stop at ctx['deadline']
+WEIGHTED = True  # rows that repeat may come in once each, weighted by their count
 
 
-def fit_model(X, y, X_valid, y_valid, params, ctx):
+def fit_model(X, y, X_valid, y_valid, params, ctx, weight=None, valid_weight=None):
     import xgboost as xgb
 
     rounds = int(params.pop("n_estimators", 3000))
@@ -30,11 +31,12 @@ def fit_model(X, y, X_valid, y_valid, params, ctx):
         def after_iteration(self, model, epoch, evals_log):
             return time.time() > deadline
 
-    train_matrix = xgb.DMatrix(X, label=y, enable_categorical=True)
+    train_matrix = xgb.DMatrix(X, label=y, weight=weight, enable_categorical=True)
     if X_valid is None:  # refit on all rows for a known number of rounds
         return xgb.train(booster_params, train_matrix, rounds, callbacks=[StopAtDeadline()],
                          verbose_eval=False)
-    valid_matrix = xgb.DMatrix(X_valid, label=y_valid, enable_categorical=True)
+    valid_matrix = xgb.DMatrix(X_valid, label=y_valid, weight=valid_weight,
+                               enable_categorical=True)
     return xgb.train(
         booster_params, train_matrix, rounds, evals=[(valid_matrix, "valid")],
         early_stopping_rounds=ctx["early_stopping"], callbacks=[StopAtDeadline()],

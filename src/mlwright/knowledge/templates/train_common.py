@@ -26,6 +26,15 @@ MIN_FIT_ROWS = 150
 # so that the first fold measures what a row costs.
 WARM_UP_ROWS = 50
 END_MARGIN = 0.5
+# A family that stops on time still pays fixed costs per fit (setting up, predicting, saving):
+# where those of the fits left would take more than this share of the time left, repeated
+# folds are dropped, so that the fits that remain have time to learn.
+FIXED_SHARE = 0.5
+# Rows that repeat (a few coded columns over a million people): where the distinct (features,
+# target) pairs number at most DISTINCT_SHARE of the rows, a family that takes weights
+# (WEIGHTED) fits each pair once, weighted by how many rows it stands for; for its loss that is
+# the same fit, which then costs what the distinct rows cost, so it fits every row.
+DISTINCT_SHARE = 0.2
 
 
 def shrunk_fraction(fraction, seconds_per_row, rows_left, seconds_left):
@@ -35,6 +44,52 @@ def shrunk_fraction(fraction, seconds_per_row, rows_left, seconds_left):
     if needed <= max(seconds_left, 0.0):
         return fraction
     return fraction * max(seconds_left, 0.0) * FILL / needed
+
+
+def covering_folds(folds, fold_columns):
+    """How many leading folds validate every row that any fold validates: the folds after them
+    repeat K-fold on a new shuffle and only validate rows again."""
+    roles = folds[fold_columns].to_numpy() == VALID
+    wanted = roles.any(axis=1)
+    seen = np.zeros(len(roles), dtype=bool)
+    for index in range(roles.shape[1]):
+        seen |= roles[:, index]
+        if seen[wanted].all():
+            return index + 1
+    return roles.shape[1]
+
+
+def repeats_overrun(seconds, overran, stops_on_time, fits_left, seconds_left):
+    """Whether the fits left would overrun at what the finished ones took (SECONDS; OVERRAN:
+    which ran past their deadline): for a family that stops on time only its fits that could
+    not stop in their share count, and they may take FIXED_SHARE of the time left. The first
+    fit is left out: it also paid for imports (1.3 s of a fold whose next ones took 0.05 s)."""
+    seconds, overran = seconds[1:], overran[1:]
+    if stops_on_time:
+        seconds = [s for s, late in zip(seconds, overran, strict=True) if late]
+    if not seconds:
+        return False
+    least = float(np.median(seconds)) * fits_left
+    return least > max(seconds_left, 0.0) * (FIXED_SHARE if stops_on_time else 1.0)
+
+
+def row_keys(X):
+    return pd.util.hash_pandas_object(X, index=False).to_numpy()
+
+
+def distinct_pairs(keys, y, rows):
+    """One of ROWS per distinct (features, target) pair, and how many rows it stands for."""
+    frame = pd.DataFrame({"key": keys[rows], "y": y[rows], "row": rows})
+    grouped = frame.groupby(["key", "y"], sort=False)["row"]
+    return grouped.first().to_numpy(), grouped.size().to_numpy().astype("float64")
+
+
+def predict_rows(model, X, rows, keys, ctx):
+    """The model's output for ROWS of X; with KEYS, each distinct row is predicted once."""
+    if keys is None:
+        return canonical_output(predict_model(model, X.iloc[rows], ctx), ctx)
+    _, first, inverse = np.unique(keys[rows], return_index=True, return_inverse=True)
+    return canonical_output(predict_model(model, X.iloc[rows[first]], ctx), ctx)[inverse]
 
 
 def warm_up(X, y, rows, params, ctx):
@@ -147,13 +202,20 @@ def main():
     model_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     fold_columns = [c for c in folds.columns if c.startswith("fold_")]
-    fits = len(fold_columns) + (1 if refit else 0)
+    # the folds that validate every row once; repeats after them go first when time is short
+    cover = covering_folds(folds, fold_columns)
+    planned = len(fold_columns)
+    fits = planned + (1 if refit else 0)
     known = np.flatnonzero(folds[fold_columns].to_numpy().max(axis=1) > 0)
     # Each fit's share of the time left is its share of the rows left to fit: a refit on every
     # row, or the last of time-ordered folds, needs more than the first fold.
-    sizes = [int((folds[c].to_numpy() == TRAIN).sum()) for c in fold_columns]
-    sizes = [max(1, n) for n in sizes + ([len(known)] if refit else [])]
-    rounds, test_parts, importances, fold_seconds = [], [], [], []
+    fold_sizes = [max(1, int((folds[c].to_numpy() == TRAIN).sum())) for c in fold_columns]
+
+    def planned_sizes():
+        return fold_sizes[:planned] + ([max(1, len(known))] if refit else [])
+
+    sizes = planned_sizes()
+    rounds, test_parts, importances, fold_seconds, overran = [], [], [], [], []
     classified = schema["task_type"] != "regression"
     planned_rows, fitted_sizes, fit_seconds, after_fit = 0, [], [], []
     cut_fits = 0  # folds whose fit its deadline stopped (fewer rounds, trees or epochs)
@@ -168,6 +230,29 @@ def main():
         left = max(deadline, window_end) - time.time() - np.mean(after_fit) * fits_left
         return shrunk_fraction(fraction, rate, rows_left, left)
 
+    keys = row_keys(X) if getattr(family, "WEIGHTED", False) else None
+    distinct = len(distinct_pairs(keys, y, known)[0]) if keys is not None else len(known)
+    if distinct > DISTINCT_SHARE * len(known):
+        keys = None
+    elif fraction < 1 and distinct <= fraction * len(known):
+        # the rows it was given cost more than every distinct row does: all of them it is
+        print(f"{len(known)} rows are {distinct} distinct ones: every row, weighted", flush=True)
+        fraction = 1.0
+    test_keys = row_keys(X_test) if keys is not None else None
+
+    def fit(rows, valid_rows, fit_params):
+        """fit_model on ROWS, stopping early on VALID_ROWS if any; with KEYS, each distinct
+        (features, target) pair goes in once, weighted by its count."""
+        weights = {}
+        if keys is not None:
+            rows, weights["weight"] = distinct_pairs(keys, y, rows)
+            if valid_rows is not None:
+                valid_rows, weights["valid_weight"] = distinct_pairs(keys, y, valid_rows)
+        valid = (None, None) if valid_rows is None else (
+            X.iloc[valid_rows], fit_target(y[valid_rows], ctx))
+        return fit_model(X.iloc[rows], fit_target(y[rows], ctx), *valid, fit_params, ctx,
+                         **weights)
+
     def kept(count, share, least=MIN_FIT_ROWS):
         return count if share >= 1 else min(count, max(least, int(count * share)))
 
@@ -178,10 +263,23 @@ def main():
         first_rows = np.flatnonzero(folds[fold_columns[0]].to_numpy() == TRAIN)
         warm_up(X, y, rows_at(first_rows, 0.0, WARM_UP_ROWS), params, ctx)
     for index, column in enumerate(fold_columns):
+        if index >= planned:
+            break
+        if planned > cover and repeats_overrun(
+                fold_seconds, overran, stops_on_time, fits - index,
+                max(deadline, window_end) - time.time()):
+            # every row validated once beats every row validated three times on fewer rows,
+            # or a run killed at its window with nothing
+            planned = max(cover, index)
+            fits, sizes = planned + (1 if refit else 0), planned_sizes()
+            print(f"fold {index}: the finished fits say the repeats would overrun; "
+                  f"{planned} of {len(fold_columns)} folds", flush=True)
+            if index >= planned:
+                break
         role = folds[column].to_numpy()
         fit_rows = np.flatnonzero(role == TRAIN)
         planned_rows += kept(len(fit_rows), row_fraction)
-        fewer = shrink_for(sum(sizes[index:len(fold_columns)]), len(fold_columns) - index)
+        fewer = shrink_for(sum(sizes[index:planned]), planned - index)
         if fewer < fraction:  # the refit, if any, is left out: the folds' models predict
             print(f"fold {index}: the finished fits say the rest would overrun; "
                   f"{fraction:.0%} -> {fewer:.0%} of the rows", flush=True)
@@ -196,17 +294,16 @@ def main():
         reserve = np.mean(after_fit) * (fits - index) if after_fit else 0.0
         ctx["deadline"] = time.time() + max(deadline - time.time() - reserve, 0.0) * share
         fold_started = time.time()
-        model = fit_model(
-            X.iloc[fit_rows], fit_target(y[fit_rows], ctx),
-            X.iloc[valid_rows], fit_target(y[valid_rows], ctx), dict(params), ctx,
-        )
+        model = fit(fit_rows, valid_rows, dict(params))
         fitted_at = time.time()
         cut_fits += int(stops_on_time and fitted_at >= ctx["deadline"])
-        oof[valid_rows] += canonical_output(predict_model(model, X.iloc[valid_rows], ctx), ctx)
+        # past its deadline by more than a round's overshoot: costs it could not cut
+        overran.append(fitted_at - ctx["deadline"] > 0.25 * (ctx["deadline"] - fold_started))
+        oof[valid_rows] += predict_rows(model, X, valid_rows, keys, ctx)
         validated[valid_rows] += 1
         rounds.append(used_rounds(model))
         importances.append(feature_importance(model, list(X.columns)))
-        test_parts.append(canonical_output(predict_model(model, X_test, ctx), ctx))
+        test_parts.append(predict_rows(model, X_test, np.arange(len(X_test)), test_keys, ctx))
         save_model(model, model_dir / f"fold_{index}.pkl")
         fold_seconds.append(round(time.time() - fold_started, 3))
         after_fit.append(time.time() - fitted_at)
@@ -219,19 +316,19 @@ def main():
             "row_share": round(sum(fitted_sizes) / max(planned_rows, 1), 4),
             "cut_fits": cut_fits}))
         print(f"fold {index}: {len(fit_rows)} rows fitted in {fold_seconds[-1]:.1f}s", flush=True)
-    predictors = [f"fold_{i}.pkl" for i in range(len(fold_columns))]
+    predictors = [f"fold_{i}.pkl" for i in range(planned)]
     if fraction < row_fraction or (refit and shrink_for(sizes[-1], 1) < fraction):
         # folds already short of time, or a refit on fewer rows than they fitted, would predict
         # worse than the folds' own models: those that fitted the most rows predict
         refit = False
-        largest = predicting_folds(sizes[:len(fold_columns)], fitted_sizes)
+        largest = predicting_folds(sizes[:planned], fitted_sizes)
         predictors = [f"fold_{i}.pkl" for i in largest]
         test_parts = [test_parts[i] for i in largest]
         print(f"short of time: no refit; {', '.join(predictors)} predict the test", flush=True)
     if refit:
         # One more model on the labelled rows (at the same share as the folds): the test comes
         # after (or beside) all of them (k-fold runs have no refit).
-        largest = folds_to_predict(sizes[:len(fold_columns)])
+        largest = folds_to_predict(sizes[:planned])
         predictors = [f"fold_{i}.pkl" for i in largest]
         test_parts = [test_parts[i] for i in largest]
         if fraction < 1:
@@ -240,9 +337,9 @@ def main():
         if all(r is not None for r in rounds):
             refit_params["n_estimators"] = max(1, int(np.mean(rounds) * 1.15))
         ctx["deadline"] = deadline - (np.mean(after_fit) if after_fit else 0.0)
-        model = fit_model(X.iloc[known], fit_target(y[known], ctx), None, None, refit_params, ctx)
+        model = fit(known, None, refit_params)
         if refit_replaces_folds(used_rounds(model), [rounds[i] for i in largest]):
-            test_parts = [canonical_output(predict_model(model, X_test, ctx), ctx)]
+            test_parts = [predict_rows(model, X_test, np.arange(len(X_test)), test_keys, ctx)]
             save_model(model, model_dir / "full.pkl")
             predictors = ["full.pkl"]
             print(f"refit on {len(known)} rows", flush=True)
