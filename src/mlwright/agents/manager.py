@@ -547,7 +547,8 @@ class Manager:
         the designer's own draft of its recipe started needs no second one (on 837 icons, a
         second LightGBM draft took the slot the linear model never got)."""
         return any(p.recipe == recipe for p in self.pending_plans) or any(
-            c.recipe == recipe and not c.plan.floor for c in self.state.candidates.values())
+            c.recipe == recipe and not c.plan.floor and c.status != "failed"
+            for c in self.state.candidates.values())
 
     def _learn_cost(self, candidate: CandidateState, record: RunRecord, sandbox,
                     progress: RunProgress) -> None:
@@ -561,14 +562,23 @@ class Manager:
         # a run that dropped repeated folds to end in time says what each fold costs, not what
         # all of them would have
         dropped = sandbox.ok and 0 < len(progress.fold_seconds) < self.costs.n_folds
+        if progress.weighted:
+            # it fitted each distinct row once, weighted: what it took is what this recipe
+            # costs on the share it fitted, and says nothing of what a row costs elsewhere
+            work = self.costs.work(recipe, record.params,
+                                   min(1.0, record.row_fraction * progress.row_share))
+            if sandbox.ok:
+                self.costs.observe(recipe, work, sandbox.wall_seconds, record.window,
+                                   progress.fold_seconds, speed=False)
+            return
         if sandbox.ok and not shrank and not dropped:
             self.costs.observe(recipe, work, sandbox.wall_seconds, record.window,
                                progress.fold_seconds)
         elif sandbox.ok or sandbox.stopped_for == "timeout":
             seconds = self.costs.projected(recipe, progress.fold_seconds, sandbox.wall_seconds,
-                                           first_fold_only=shrank)
+                                           first_fold_only=shrank, stopped=not sandbox.ok)
             # its folds tell its start-up apart from its fitting, as a finished run's do
-            self.costs.observe(recipe, work, seconds, fold_seconds=None if shrank else
+            self.costs.observe(recipe, work, seconds, record.window, None if shrank else
                                progress.fold_seconds)
 
     def _score(self, run_dir: Path):

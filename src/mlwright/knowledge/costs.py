@@ -38,12 +38,15 @@ CHEAPER_BELOW = 0.5
 class RunProgress:
     """What a run's template wrote in progress.json as its folds finished, read once: each
     finished fold's seconds, the share of its planned rows it fitted (below 1 where its folds
-    said the rest would overrun), and whether its deadline stopped a fit (a recipe that stops
-    on time: fewer rounds, trees or epochs than it would have used)."""
+    said the rest would overrun), whether its time cut it short (a fit its deadline stopped,
+    with fewer rounds, trees or epochs than it would have used, or repeated folds dropped), and
+    whether it fitted rows that repeat once each, weighted (its time then says little about
+    what a row costs)."""
 
     fold_seconds: list[float] = field(default_factory=list)
     row_share: float = 1.0
     cut_short: bool = False
+    weighted: bool = False
 
     @classmethod
     def read(cls, run_dir: Path) -> RunProgress:
@@ -63,10 +66,10 @@ class RunProgress:
         except (KeyError, TypeError, ValueError):
             share = 1.0
         try:
-            cut = int(progress["cut_fits"]) > 0
+            cut = int(progress["cut_fits"]) > 0 or int(progress.get("dropped_folds", 0)) > 0
         except (KeyError, TypeError, ValueError):
             cut = False
-        return cls(seconds, share, cut)
+        return cls(seconds, share, cut, progress.get("weighted") is True)
 
 
 @dataclass
@@ -122,11 +125,13 @@ class CostModel:
         return max(r[0] for r in readings), max(r[1] for r in readings)
 
     def observe(self, recipe: Recipe, row_fraction: float, seconds: float,
-                window: float | None = None, fold_seconds: list[float] | None = None) -> None:
+                window: float | None = None, fold_seconds: list[float] | None = None,
+                speed: bool = True) -> None:
         """A run of the recipe on this share of rows took (or would have taken) these seconds.
         Its folds' times tell its start-up apart from its fitting: the first fold also pays for
         imports and warming up, the others fit alone. A recipe that stopped at its deadline
-        says what it was given, not what it needed: it counts for itself, not for the speed."""
+        says what it was given, not what it needed: it counts for itself, not for the speed;
+        so does a run that says nothing of other recipes' speed (not SPEED)."""
         start = None
         if fold_seconds and len(fold_seconds) >= 2:
             per_fit = float(np.median(fold_seconds[1:]))
@@ -135,7 +140,7 @@ class CostModel:
                                                           start))
         variable = self.prior(recipe, row_fraction) - self.fixed(recipe)
         stopped = recipe.adaptive and window is not None and seconds > STOPPED_SHARE * window
-        if variable > 0.05 and not stopped:
+        if variable > 0.05 and not stopped and speed:
             self.ratios.append(max(seconds - self.fixed(recipe), 0.05) / variable)
 
     def needed(self, recipe: Recipe, row_fraction: float = 1.0) -> float:
@@ -145,17 +150,18 @@ class CostModel:
         return fixed + (ADAPTIVE_SHARE if recipe.adaptive else 1.0) * full * row_fraction
 
     def projected(self, recipe: Recipe, all_done: list[float], elapsed: float,
-                  first_fold_only: bool = False) -> float:
+                  first_fold_only: bool = False, stopped: bool = True) -> float:
         """A timed-out run's full time: from the folds it finished (ALL_DONE, their seconds),
         or, when none finished, at least a fold per fit as long as its time.
-        FIRST_FOLD_ONLY: the later folds fitted fewer rows than planned, so they say less."""
+        FIRST_FOLD_ONLY: the later folds fitted fewer rows than planned, so they say less.
+        STOPPED: it was stopped inside a fold (not: it ended by itself with fewer folds)."""
         done = all_done[:1 if first_fold_only else None]
         if done:  # the first fold also paid for warming up: later ones say more, where known
             per_fit = float(np.median(done[1:])) if len(done) >= 2 else done[0]
             # what the run spent outside its folds (imports, reading, the fold it was in when
             # stopped, at most one) and the first fold's warming up are start-up: a CNN whose
             # folds took 11.6 s was stopped at 16.3 s, 14 s of it torch starting on a busy CPU
-            unfinished = per_fit if len(all_done) < self.fits else 0.0
+            unfinished = per_fit if stopped and len(all_done) < self.fits else 0.0
             start = max(self.fixed(recipe), elapsed - sum(all_done) - unfinished
                         + max(all_done[0] - per_fit, 0.0))
             return start + self.fits * per_fit * 1.1

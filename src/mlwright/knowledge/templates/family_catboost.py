@@ -1,7 +1,6 @@
 # Model: CatBoost ordered boosting; categoricals as strings, CatBoost's own target statistics.
 
 STOPS_AT_DEADLINE = True  # boosting rounds stop at ctx['deadline']
-WEIGHTED = True  # rows that repeat may come in once each, weighted by their count
 
 
 def _catboost_frame(X):
@@ -12,8 +11,8 @@ def _catboost_frame(X):
     return X, categorical
 
 
-def fit_model(X, y, X_valid, y_valid, params, ctx, weight=None, valid_weight=None):
-    from catboost import CatBoostClassifier, CatBoostRegressor, Pool
+def fit_model(X, y, X_valid, y_valid, params, ctx):
+    from catboost import CatBoostClassifier, CatBoostRegressor
 
     iterations = int(params.pop("n_estimators", 3000))
     if ctx["task_type"] == "binary":
@@ -42,10 +41,8 @@ def fit_model(X, y, X_valid, y_valid, params, ctx, weight=None, valid_weight=Non
             return time.time() < deadline
 
     X_fit, categorical = _catboost_frame(X)
-    eval_set = None if X_valid is None else Pool(_catboost_frame(X_valid)[0], y_valid,
-                                                 cat_features=categorical, weight=valid_weight)
-    model.fit(X_fit, y, cat_features=categorical, sample_weight=weight, eval_set=eval_set,
-              callbacks=[StopAtDeadline()])
+    eval_set = None if X_valid is None else (_catboost_frame(X_valid)[0], y_valid)
+    model.fit(X_fit, y, cat_features=categorical, eval_set=eval_set, callbacks=[StopAtDeadline()])
     return model
 
 

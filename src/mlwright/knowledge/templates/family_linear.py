@@ -1,10 +1,7 @@
 # Model: regularised linear model (logistic / ridge) on scaled numbers and one-hot categoricals.
 
 
-WEIGHTED = True  # rows that repeat may come in once each, weighted by their count
-
-
-def fit_model(X, y, X_valid, y_valid, params, ctx, weight=None, valid_weight=None):
+def fit_model(X, y, X_valid, y_valid, params, ctx):
     from sklearn.pipeline import Pipeline
 
     preprocessor = sklearn_preprocessor(
@@ -12,7 +9,7 @@ def fit_model(X, y, X_valid, y_valid, params, ctx, weight=None, valid_weight=Non
     )
     model = Pipeline([("prepare", preprocessor),
                       ("model", linear_estimator(params, ctx, max_iter=2000))])
-    model.fit(X, y, **({} if weight is None else {"model__sample_weight": weight}))
+    model.fit(X, y)
     return model
 
 

@@ -1,10 +1,12 @@
 # Model: XGBoost histogram trees, categoricals handled natively.
 
 STOPS_AT_DEADLINE = True  # boosting rounds stop at ctx['deadline']
-WEIGHTED = True  # rows that repeat may come in once each, weighted by their count
+# Rows that repeat may come in once each, weighted by their count: fit_model reads
+# ctx["weight"] and ctx["valid_weight"] (None otherwise). Code that ignores them says False.
+WEIGHTED = True
 
 
-def fit_model(X, y, X_valid, y_valid, params, ctx, weight=None, valid_weight=None):
+def fit_model(X, y, X_valid, y_valid, params, ctx):
     import xgboost as xgb
 
     rounds = int(params.pop("n_estimators", 3000))
@@ -31,11 +33,14 @@ def fit_model(X, y, X_valid, y_valid, params, ctx, weight=None, valid_weight=Non
         def after_iteration(self, model, epoch, evals_log):
             return time.time() > deadline
 
+    weight = ctx.get("weight")
+    if weight is not None:  # a row stands for many: sampling rows would drop whole groups
+        booster_params["subsample"] = 1.0
     train_matrix = xgb.DMatrix(X, label=y, weight=weight, enable_categorical=True)
     if X_valid is None:  # refit on all rows for a known number of rounds
         return xgb.train(booster_params, train_matrix, rounds, callbacks=[StopAtDeadline()],
                          verbose_eval=False)
-    valid_matrix = xgb.DMatrix(X_valid, label=y_valid, weight=valid_weight,
+    valid_matrix = xgb.DMatrix(X_valid, label=y_valid, weight=ctx.get("valid_weight"),
                                enable_categorical=True)
     return xgb.train(
         booster_params, train_matrix, rounds, evals=[(valid_matrix, "valid")],

@@ -234,24 +234,37 @@ def main():
     distinct = len(distinct_pairs(keys, y, known)[0]) if keys is not None else len(known)
     if distinct > DISTINCT_SHARE * len(known):
         keys = None
-    elif fraction < 1 and distinct <= fraction * len(known):
-        # the rows it was given cost more than every distinct row does: all of them it is
-        print(f"{len(known)} rows are {distinct} distinct ones: every row, weighted", flush=True)
-        fraction = 1.0
+    else:
+        print(f"{len(known)} rows are {distinct} distinct (features, target) pairs: each "
+              "fitted once, weighted", flush=True)
+        if fraction < 1 and distinct <= fraction * len(known):
+            # the rows it was given cost more than every distinct row does: all of them it is
+            print(f"every row, not {fraction:.0%} of them", flush=True)
+            fraction = 1.0
     test_keys = row_keys(X_test) if keys is not None else None
 
     def fit(rows, valid_rows, fit_params):
         """fit_model on ROWS, stopping early on VALID_ROWS if any; with KEYS, each distinct
-        (features, target) pair goes in once, weighted by its count."""
-        weights = {}
+        (features, target) pair goes in once, its count in ctx["weight"] ("valid_weight")."""
+        fit_ctx = ctx
         if keys is not None:
-            rows, weights["weight"] = distinct_pairs(keys, y, rows)
+            rows, weight = distinct_pairs(keys, y, rows)
+            fit_ctx = {**ctx, "weight": weight, "valid_weight": None}
             if valid_rows is not None:
-                valid_rows, weights["valid_weight"] = distinct_pairs(keys, y, valid_rows)
+                valid_rows, fit_ctx["valid_weight"] = distinct_pairs(keys, y, valid_rows)
         valid = (None, None) if valid_rows is None else (
             X.iloc[valid_rows], fit_target(y[valid_rows], ctx))
-        return fit_model(X.iloc[rows], fit_target(y[rows], ctx), *valid, fit_params, ctx,
-                         **weights)
+        return fit_model(X.iloc[rows], fit_target(y[rows], ctx), *valid, fit_params, fit_ctx)
+
+    def write_progress():
+        """What the harness reads, also if this run runs out of time: how long a fold takes,
+        the share of the planned rows it fitted, how many fits their deadline stopped, how
+        many repeated folds it dropped, and whether it fitted rows that repeat weighted."""
+        (out / "progress.json").write_text(json.dumps({
+            "fits": fits, "fold_seconds": fold_seconds,
+            "row_share": round(sum(fitted_sizes) / max(planned_rows, 1), 4),
+            "cut_fits": cut_fits, "dropped_folds": len(fold_columns) - planned,
+            "weighted": keys is not None}))
 
     def kept(count, share, least=MIN_FIT_ROWS):
         return count if share >= 1 else min(count, max(least, int(count * share)))
@@ -272,7 +285,7 @@ def main():
             # or a run killed at its window with nothing
             planned = max(cover, index)
             fits, sizes = planned + (1 if refit else 0), planned_sizes()
-            print(f"fold {index}: the finished fits say the repeats would overrun; "
+            print(f"fold {index}: the finished fits say the repeated folds would overrun; "
                   f"{planned} of {len(fold_columns)} folds", flush=True)
             if index >= planned:
                 break
@@ -309,13 +322,9 @@ def main():
         after_fit.append(time.time() - fitted_at)
         fitted_sizes.append(len(fit_rows))
         fit_seconds.append(fitted_at - fold_started)
-        # what the harness reads, also if this run runs out of time: how long a fold takes, the
-        # share of the planned rows it fitted, and how many fits their deadline stopped
-        (out / "progress.json").write_text(json.dumps({
-            "fits": fits, "fold_seconds": fold_seconds,
-            "row_share": round(sum(fitted_sizes) / max(planned_rows, 1), 4),
-            "cut_fits": cut_fits}))
+        write_progress()
         print(f"fold {index}: {len(fit_rows)} rows fitted in {fold_seconds[-1]:.1f}s", flush=True)
+    write_progress()
     predictors = [f"fold_{i}.pkl" for i in range(planned)]
     if fraction < row_fraction or (refit and shrink_for(sizes[-1], 1) < fraction):
         # folds already short of time, or a refit on fewer rows than they fitted, would predict
