@@ -25,7 +25,9 @@ REQUIRED = {"predict.py": ("def learn_feature_state", "def build_features", "def
 WRITE_INSTRUCTIONS = """You write the model code of one candidate in an AutoML system. The
 files hold a working template for the plan. Improve predict.py for this task if you see a clear
 gain (features, model settings); keep every function the template defines and their
-signatures; train.py is the harness's contract and rarely needs changes. run_check runs your
+signatures, and keep the template's flags true to your code (STOPS_AT_DEADLINE: fit_model
+stops at ctx["deadline"]; WEIGHTED: it fits with ctx["weight"] when given, else set it False);
+train.py is the harness's contract and rarely needs changes. run_check runs your
 files in the sandbox on a sample and scores them; changed files must pass it. Finish with a
 short summary of what you changed (or 'unchanged')."""
 DEBUG_INSTRUCTIONS = """A candidate's training run failed. Read the log tail and the files,
