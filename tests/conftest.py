@@ -25,6 +25,23 @@ def mlwright(*args, cwd=None, timeout=300) -> subprocess.CompletedProcess:
                           text=True, cwd=cwd, timeout=timeout)
 
 
+def template_env(data: Path, work: Path, schema: Path | None = None,
+                 refit: bool = False) -> dict[str, str]:
+    """What the harness hands a candidate's train.py (less its output, deadline and row share),
+    over a finished run's tables in DATA; params.json and folds.parquet are read from WORK, for
+    tests that run a template directly."""
+    return {
+        "MLWRIGHT_SCHEMA": str(schema or data / "schema.json"),
+        "MLWRIGHT_TRAIN": str(data / "train.parquet"),
+        "MLWRIGHT_TEST": str(data / "test.parquet"),
+        "MLWRIGHT_CACHE": str(work / "cache"),
+        "MLWRIGHT_PARAMS": str(work / "params.json"),
+        "MLWRIGHT_FOLDS": str(work / "folds.parquet"),
+        "MLWRIGHT_REFIT": "1" if refit else "0",
+        "MLWRIGHT_THREADS": "1",
+    }
+
+
 def write_task(folder: Path, train: str, test: str, sample: str | None, description: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "train.csv").write_text(train)

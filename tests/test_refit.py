@@ -17,6 +17,7 @@ import mlwright.knowledge.templates as mlwright_templates
 from mlwright.agents.builtin.coder import BuiltinCoder
 from mlwright.agents.roles import Plan
 from mlwright.validation import TRAIN, VALID
+from tests.conftest import template_env
 
 
 @pytest.fixture
@@ -33,17 +34,7 @@ def lightgbm_run(finished_titanic_run, tmp_path) -> tuple[Path, dict[str, str]]:
                                                 params={})).files.items():
         (code / name).write_text(text)
     (tmp_path / "params.json").write_text(json.dumps({"learning_rate": 0.1, "n_estimators": 200}))
-    env = {
-        "MLWRIGHT_SCHEMA": str(data / "schema.json"),
-        "MLWRIGHT_TRAIN": str(data / "train.parquet"),
-        "MLWRIGHT_TEST": str(data / "test.parquet"),
-        "MLWRIGHT_CACHE": str(tmp_path / "cache"),
-        "MLWRIGHT_PARAMS": str(tmp_path / "params.json"),
-        "MLWRIGHT_FOLDS": str(tmp_path / "folds.parquet"),
-        "MLWRIGHT_REFIT": "1",
-        "MLWRIGHT_THREADS": "1",
-    }
-    return code, env
+    return code, template_env(data, tmp_path, refit=True)
 
 
 def _train(code: Path, env: dict[str, str], out: Path, deadline: float,

@@ -17,6 +17,7 @@ import pytest
 from mlwright.agents.builtin.coder import BuiltinCoder
 from mlwright.agents.roles import Plan
 from mlwright.validation import TRAIN, VALID
+from tests.conftest import template_env
 
 
 @pytest.fixture
@@ -34,16 +35,7 @@ def coded_table(finished_titanic_run, tmp_path) -> dict[str, str]:
              for k in range(5)}
     pd.DataFrame(folds).to_parquet(tmp_path / "folds.parquet", index=False)
     (tmp_path / "params.json").write_text(json.dumps({}))
-    return {
-        "MLWRIGHT_SCHEMA": str(tmp_path / "schema.json"),
-        "MLWRIGHT_TRAIN": str(data / "train.parquet"),
-        "MLWRIGHT_TEST": str(data / "test.parquet"),
-        "MLWRIGHT_CACHE": str(tmp_path / "cache"),
-        "MLWRIGHT_PARAMS": str(tmp_path / "params.json"),
-        "MLWRIGHT_FOLDS": str(tmp_path / "folds.parquet"),
-        "MLWRIGHT_REFIT": "0",
-        "MLWRIGHT_THREADS": "1",
-    }
+    return template_env(data, tmp_path, schema=tmp_path / "schema.json")
 
 
 def _run(recipe: str, env: dict[str, str], out: Path, fraction: float,

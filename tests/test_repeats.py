@@ -17,6 +17,7 @@ import pytest
 from mlwright.agents.builtin.coder import BuiltinCoder
 from mlwright.agents.roles import Plan
 from mlwright.validation import VALID
+from tests.conftest import template_env
 
 # Appended to the rendered predict.py: every fit first pays this fixed cost, as a fit that
 # sets up thousands of columns does, whatever its share of the window.
@@ -51,17 +52,7 @@ def _candidate(finished_titanic_run, tmp_path: Path, recipe: str, fixed_seconds:
             text = "import time\n" + text + FIXED_COST.format(seconds=fixed_seconds)
         (code / name).write_text(text)
     (tmp_path / "params.json").write_text(json.dumps({}))
-    env = {
-        "MLWRIGHT_SCHEMA": str(data / "schema.json"),
-        "MLWRIGHT_TRAIN": str(data / "train.parquet"),
-        "MLWRIGHT_TEST": str(data / "test.parquet"),
-        "MLWRIGHT_CACHE": str(tmp_path / "cache"),
-        "MLWRIGHT_PARAMS": str(tmp_path / "params.json"),
-        "MLWRIGHT_FOLDS": str(tmp_path / "folds.parquet"),
-        "MLWRIGHT_REFIT": "0",
-        "MLWRIGHT_THREADS": "1",
-    }
-    return code, env, repeats * k
+    return code, template_env(data, tmp_path), repeats * k
 
 
 def _train(code: Path, env: dict[str, str], out: Path, seconds: float) -> tuple[dict, str]:
